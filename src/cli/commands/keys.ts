@@ -1,0 +1,48 @@
+import fs from 'node:fs'
+import { buildConfig } from '../../config/config.ts'
+import { systemClock } from '../../infra/clock.ts'
+import { SecretBox } from '../../infra/crypto/secret-box.ts'
+import { openSqliteStore } from '../../infra/sqlite/sqlite-store.ts'
+import { KeyService } from '../../identity/key-service.ts'
+import type { CommandArgs } from '../main.ts'
+
+/** `slipway keys create|list|delete`: works on the data dir directly, with or without a running server. */
+export async function keysCommand({ positionals, values }: CommandArgs): Promise<number> {
+  const config = buildConfig({ dataDir: values['data-dir'] as string | undefined })
+  const [action, id] = positionals
+  if (action !== 'create' && action !== 'list' && action !== 'delete') {
+    process.stderr.write('slipway: usage: slipway keys create [--user NAME] | list | delete <ACCESS_KEY_ID>\n')
+    return 2
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+  const store = openSqliteStore(config.dataDir)
+  try {
+    const keys = new KeyService(store, SecretBox.openInDataDir(config.dataDir), systemClock)
+    if (action === 'create') {
+      const user = (values.user as string | undefined) ?? 'root'
+      if (!/^[\w+=,.@-]{1,64}$/.test(user)) {
+        process.stderr.write('slipway: --user must be 1-64 of letters, digits and + = , . @ _ -\n')
+        return 2
+      }
+      const pair = await keys.create(user)
+      process.stdout.write(`AccessKeyId     ${pair.accessKeyId}\nSecretAccessKey ${pair.secretAccessKey}\nUser            ${user}\n`)
+      return 0
+    }
+    if (action === 'list') {
+      for (const k of await keys.list()) process.stdout.write(`${k.accessKeyId}\t${k.userName}\t${k.status}\t${k.createdAt.toISOString()}\n`)
+      return 0
+    }
+    if (!id) {
+      process.stderr.write('slipway: usage: slipway keys delete <ACCESS_KEY_ID>\n')
+      return 2
+    }
+    if (!(await keys.delete(id))) {
+      process.stderr.write(`slipway: no access key ${id}\n`)
+      return 1
+    }
+    process.stdout.write(`deleted ${id}\n`)
+    return 0
+  } finally {
+    store.close()
+  }
+}

@@ -1,0 +1,41 @@
+import { buildConfig } from '../../config/config.ts'
+import { startServer } from '../../server/server.ts'
+import type { CommandArgs } from '../main.ts'
+
+/** `slipway up`: the embedded server in the foreground until SIGINT/SIGTERM. Returns -1 (keep running). */
+export async function upCommand({ values }: CommandArgs): Promise<number> {
+  const config = buildConfig({
+    port: values.port as string | undefined,
+    host: values.host as string | undefined,
+    dataDir: values['data-dir'] as string | undefined,
+    region: values.region as string | undefined,
+    logLevel: values['log-level'] as string | undefined,
+  })
+  const server = await startServer(config)
+  const { credentialsFile, configFile } = server.awsCliFiles
+  process.stdout.write(
+    [
+      `Slipway is running at ${server.url}`,
+      `  data dir: ${config.dataDir}`,
+      `  AWS CLI:  export AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_CONFIG_FILE=${configFile}`,
+      `            (or: eval "$(npx slipway env --data-dir ${config.dataDir})")`,
+      '',
+    ].join('\n'),
+  )
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    server.app.log.info({ signal }, 'shutting down')
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`slipway: shutdown failed: ${String(err)}\n`)
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+  return -1
+}

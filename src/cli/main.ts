@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util'
+import { ConfigError } from '../config/config.ts'
+import { upCommand } from './commands/up.ts'
+import { envCommand } from './commands/env.ts'
+import { keysCommand } from './commands/keys.ts'
+
+const USAGE = `Usage: slipway <command> [options]
+
+Commands:
+  up                      run the embedded server in the foreground
+                          --port N (4566)  --host H (127.0.0.1)  --data-dir DIR (./.slipway)
+                          --region R (us-east-1)  --log-level L (info)
+  env                     print export lines for the AWS CLI    [--data-dir DIR]
+  keys create [--user U]  create an access key                  [--data-dir DIR]
+  keys list               list access keys                      [--data-dir DIR]
+  keys delete <KEY_ID>    delete an access key                  [--data-dir DIR]
+  help                    this text
+`
+
+export type CommandArgs = { positionals: string[]; values: Record<string, string | boolean | undefined> }
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  region: { type: 'string' },
+  'log-level': { type: 'string' },
+  user: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+async function main(argv: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
+  } catch (err) {
+    process.stderr.write(`slipway: ${(err as Error).message}\n\n${USAGE}`)
+    return 2
+  }
+  const [command, ...rest] = parsed.positionals
+  const args: CommandArgs = { positionals: rest, values: parsed.values }
+  if (parsed.values.help || command === undefined || command === 'help') {
+    process.stdout.write(USAGE)
+    return command === undefined && !parsed.values.help ? 2 : 0
+  }
+  switch (command) {
+    case 'up':
+      return upCommand(args)
+    case 'env':
+      return envCommand(args)
+    case 'keys':
+      return keysCommand(args)
+    default:
+      process.stderr.write(`slipway: unknown command '${command}'\n\n${USAGE}`)
+      return 2
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== -1) process.exitCode = code
+  },
+  (err: unknown) => {
+    process.stderr.write(`slipway: ${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`)
+    process.exitCode = err instanceof ConfigError ? 2 : 1
+  },
+)

@@ -1,0 +1,49 @@
+import path from 'node:path'
+
+/** The one configuration object of a Slipway process: validated at start, frozen, passed down. */
+export type SlipwayConfig = Readonly<{
+  host: string
+  port: number
+  /** Absolute path of the data directory (SQLite file, git repos, buckets, master key). */
+  dataDir: string
+  /** Region reported in ARNs and written to the generated AWS CLI config. */
+  region: string
+  /** 12-digit account id used in ARNs. */
+  accountId: string
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** Allowed clock skew for signed requests, seconds. */
+  maxSkewSeconds: number
+}>
+
+export type ConfigInput = Partial<{ host: string; port: string | number; dataDir: string; region: string; logLevel: string }>
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Builds the config from flags (already parsed) and environment, with defaults; throws ConfigError. */
+export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): SlipwayConfig {
+  const port = Number(input.port ?? env.SLIPWAY_PORT ?? 4566)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be an integer 0-65535, got ${String(input.port)}`)
+  const host = String(input.host ?? env.SLIPWAY_HOST ?? '127.0.0.1')
+  if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(host)) throw new ConfigError(`--host is not a host name or address: ${host}`)
+  const region = String(input.region ?? env.SLIPWAY_REGION ?? 'us-east-1')
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError(`region must look like us-east-1, got ${region}`)
+  const logLevel = String(input.logLevel ?? env.SLIPWAY_LOG_LEVEL ?? 'info')
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}`)
+  const dataDir = path.resolve(cwd, String(input.dataDir ?? env.SLIPWAY_DATA_DIR ?? '.slipway'))
+  return Object.freeze({
+    host,
+    port,
+    dataDir,
+    region,
+    accountId: '000000000000',
+    logLevel: logLevel as SlipwayConfig['logLevel'],
+    maxSkewSeconds: 900,
+  })
+}

@@ -1,0 +1,78 @@
+import type { RefUpdate } from '../ports.ts'
+import type { RepositoryRecord } from '../records.ts'
+import { type GitContext, repositoryArn } from './context.ts'
+import { KeyedMutex } from '../../shared/keyed-mutex.ts'
+
+export const REFERENCE_UPDATED = 'codecommit.ReferenceUpdated'
+
+/** The event every accepted ref change emits (push or API commit); pipelines subscribe to it. */
+export type ReferenceUpdatedDetail = {
+  repositoryId: string
+  repositoryName: string
+  /** Full ref name, e.g. `refs/heads/main`. */
+  ref: string
+  oldCommitId: string | null
+  newCommitId: string | null
+  event: 'referenceCreated' | 'referenceUpdated' | 'referenceDeleted'
+  callerUserArn: string
+}
+
+const perRepository = new KeyedMutex()
+
+async function currentRefs(ctx: GitContext, repo: RepositoryRecord): Promise<Map<string, string>> {
+  const refs = new Map<string, string>()
+  for (const [branch, commit] of await ctx.repos.listBranches(repo.id)) refs.set(`refs/heads/${branch}`, commit)
+  return refs
+}
+
+/** Differences between the published snapshot and the repository's refs now. */
+export function refChanges(before: Map<string, string>, after: Map<string, string>): RefUpdate[] {
+  const updates: RefUpdate[] = []
+  for (const [ref, commit] of after) if (before.get(ref) !== commit) updates.push({ ref, oldCommitId: before.get(ref) ?? null, newCommitId: commit })
+  for (const [ref, commit] of before) if (!after.has(ref)) updates.push({ ref, oldCommitId: commit, newCommitId: null })
+  return updates.sort((a, b) => a.ref.localeCompare(b.ref))
+}
+
+/**
+ * Publishes every ref change git has that the store has not recorded yet (after a push, an API commit,
+ * or at start-up after a crash): one ReferenceUpdated event per ref, written with the new snapshot in
+ * one transaction, then published. Also makes the first pushed branch the default when HEAD points at
+ * a branch that does not exist. Serialised per repository, so no change is published twice.
+ */
+export function syncRefs(ctx: GitContext, repo: RepositoryRecord, principal: string): Promise<RefUpdate[]> {
+  return perRepository.run(repo.id, async () => {
+    const now = await currentRefs(ctx, repo)
+    const updates = refChanges(await ctx.store.repositories.refs(repo.id), now)
+    if (updates.length === 0) return updates
+    if (!now.has(`refs/heads/${await ctx.repos.defaultBranch(repo.id)}`)) {
+      const first = updates.find((u) => u.newCommitId && u.ref.startsWith('refs/heads/'))
+      if (first) await ctx.repos.setDefaultBranch(repo.id, first.ref.slice('refs/heads/'.length))
+    }
+    const at = ctx.clock.now()
+    await ctx.store.transaction(async (tx) => {
+      await tx.repositories.touch(repo.id, at)
+      for (const u of updates) {
+        await tx.repositories.setRef(repo.id, u.ref, u.newCommitId)
+        const detail: ReferenceUpdatedDetail = {
+          repositoryId: repo.id,
+          repositoryName: repo.name,
+          ref: u.ref,
+          oldCommitId: u.oldCommitId,
+          newCommitId: u.newCommitId,
+          event: u.oldCommitId === null ? 'referenceCreated' : u.newCommitId === null ? 'referenceDeleted' : 'referenceUpdated',
+          callerUserArn: `arn:aws:iam::${ctx.accountId}:user/${principal}`,
+        }
+        await tx.events.append({ type: REFERENCE_UPDATED, source: 'aws.codecommit', resource: repositoryArn(ctx, repo.name), detail, at })
+      }
+    })
+    await ctx.bus.flush()
+    return updates
+  })
+}
+
+/** Start-up recovery: publish ref changes of every repository that a crash left unpublished. */
+export async function syncAllRefs(ctx: GitContext): Promise<void> {
+  for (const summary of await ctx.store.repositories.list('repositoryName', 'ascending')) {
+    if (await ctx.repos.exists(summary.id)) await syncRefs(ctx, summary, 'slipway')
+  }
+}

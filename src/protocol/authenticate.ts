@@ -1,0 +1,26 @@
+import type { FastifyRequest } from 'fastify'
+import type { Clock } from '../infra/clock.ts'
+import type { KeyLookup, VerifiedCaller } from './sigv4/verify-request.ts'
+import { verifyRequest } from './sigv4/verify-request.ts'
+
+/** Verifies a request's SigV4 signature given the body's hex SHA-256; throws the AWS auth errors. */
+export type Authenticator = (request: FastifyRequest, payloadHash: string) => Promise<VerifiedCaller>
+
+export function sigv4Authenticator(lookup: KeyLookup, clock: Clock, maxSkewSeconds: number): Authenticator {
+  return (request, payloadHash) => {
+    const url = request.raw.url ?? '/'
+    const q = url.indexOf('?')
+    return verifyRequest(
+      {
+        method: request.raw.method ?? 'GET',
+        path: q < 0 ? url : url.slice(0, q),
+        query: q < 0 ? '' : url.slice(q + 1),
+        headers: request.raw.headers,
+        payloadHash,
+      },
+      lookup,
+      clock.now(),
+      { maxSkewSeconds },
+    )
+  }
+}

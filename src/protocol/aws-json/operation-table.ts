@@ -1,0 +1,25 @@
+import type { AwsError } from '../../shared/errors.ts'
+
+/** Who is calling, established by SigV4 before any handler runs. */
+export type CallContext = {
+  principal: string
+  accessKeyId: string
+  requestId: string
+  region: string
+}
+
+export type Handler<I = any, O = unknown> = (input: I, call: CallContext) => Promise<O>
+
+/** A violation found by model validation (see validate.ts). */
+export type Violation = { path: string; constraint: string; message: string }
+
+/**
+ * One AWS JSON service as Slipway serves it: the API model's name, handlers for the operations
+ * implemented, and optionally a service-specific mapping of validation failures to its own exceptions
+ * (CodeCommit answers InvalidRepositoryNameException, not ValidationException, for a bad name).
+ */
+export type AwsJsonService<Ops extends Record<string, { input: unknown; output: unknown }> = Record<string, { input: any; output: any }>> = {
+  model: 'codecommit' | 'codebuild' | 'codepipeline' | 'codedeploy'
+  handlers: { [Op in keyof Ops]?: Handler<Ops[Op]['input'], Ops[Op]['output']> }
+  mapViolations?: (operation: string, violations: Violation[]) => AwsError | undefined
+}

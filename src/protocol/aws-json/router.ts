@@ -1,0 +1,82 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { AwsError, InternalFailure, NotImplementedOperation, SerializationException, UnknownOperationException, ValidationException } from '../../shared/errors.ts'
+import { readBody } from '../../shared/read-body.ts'
+import type { Authenticator } from '../authenticate.ts'
+import type { AwsJsonService, CallContext } from './operation-table.ts'
+import { type ServiceModel, findOperation, loadServiceModel } from './service-model.ts'
+import { formatViolations, validationViolations } from './validate.ts'
+import { serializeOutput } from './serialize.ts'
+
+const MAX_BODY = 16 * 1024 * 1024
+const CONTENT_TYPE = 'application/x-amz-json-1.1'
+
+type Mounted = { service: AwsJsonService; model: ServiceModel }
+
+export type AwsJsonOptions = {
+  services: AwsJsonService[]
+  authenticate: Authenticator
+  onMutation?: (call: CallContext, operation: string, resource: string | undefined) => Promise<void>
+}
+
+/** Sends any error the AWS JSON way: `__type` in the body, `x-amzn-ErrorType` header, status. */
+export function sendAwsJsonError(reply: FastifyReply, err: unknown, requestId: string): FastifyReply {
+  const error = err instanceof AwsError ? err : new InternalFailure()
+  if (!(err instanceof AwsError)) reply.log.error({ err, requestId }, 'unhandled error')
+  return reply
+    .code(error.status)
+    .header('content-type', CONTENT_TYPE)
+    .header('x-amzn-RequestId', requestId)
+    .header('x-amzn-ErrorType', error.code)
+    .send(JSON.stringify({ __type: error.code, message: error.message }))
+}
+
+/**
+ * The AWS JSON 1.1 transport: `POST /` routed by `X-Amz-Target: <targetPrefix>.<Operation>`, signed
+ * with SigV4, validated against the API model, answered with the model's output shape.
+ */
+export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): void {
+  const byPrefix = new Map<string, Mounted>()
+  for (const service of options.services) {
+    const model = loadServiceModel(service.model)
+    byPrefix.set(model.metadata.targetPrefix, { service, model })
+  }
+
+  app.post('/', async (request: FastifyRequest, reply: FastifyReply) => {
+    const requestId = randomUUID()
+    try {
+      const body = await readBody(request.raw, MAX_BODY)
+      const caller = await options.authenticate(request, createHash('sha256').update(body).digest('hex'))
+      const target = String(request.headers['x-amz-target'] ?? '')
+      const dot = target.lastIndexOf('.')
+      const mounted = byPrefix.get(target.slice(0, dot))
+      const operationName = target.slice(dot + 1)
+      const operation = mounted && dot > 0 ? findOperation(mounted.model, operationName) : undefined
+      if (!mounted || !operation) throw new UnknownOperationException(target ? `Unknown operation ${target}` : 'Missing X-Amz-Target header')
+
+      let input: unknown
+      try {
+        input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'))
+      } catch {
+        throw new SerializationException('Malformed JSON in the request body')
+      }
+      if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new SerializationException('The request body must be a JSON object')
+      const violations = validationViolations(mounted.model, operationName, input)
+      if (violations.length > 0) {
+        throw mounted.service.mapViolations?.(operationName, violations) ?? new ValidationException(formatViolations(violations))
+      }
+      const handler = mounted.service.handlers[operationName]
+      if (!handler) throw new NotImplementedOperation(mounted.model.metadata.serviceId, operationName)
+
+      const call: CallContext = { principal: caller.principal, accessKeyId: caller.accessKeyId, requestId, region: caller.region }
+      const output = await handler(input, call)
+      if (options.onMutation && !/^(Get|List|BatchGet|Describe)/.test(operationName)) {
+        await options.onMutation(call, `${mounted.model.metadata.endpointPrefix}:${operationName}`, undefined)
+      }
+      const json = operation.output ? serializeOutput(mounted.model, operation.output, output ?? {}) : {}
+      return reply.code(200).header('content-type', CONTENT_TYPE).header('x-amzn-RequestId', requestId).send(JSON.stringify(json))
+    } catch (err) {
+      return sendAwsJsonError(reply, err, requestId)
+    }
+  })
+}

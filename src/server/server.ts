@@ -1,0 +1,100 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import type { SlipwayConfig } from '../config/config.ts'
+import { systemClock, type Clock } from '../infra/clock.ts'
+import { SecretBox } from '../infra/crypto/secret-box.ts'
+import { openSqliteStore } from '../infra/sqlite/sqlite-store.ts'
+import type { Store } from '../infra/store.ts'
+import { EventBus } from '../events/bus.ts'
+import { KeyService } from '../identity/key-service.ts'
+import { writeAwsCliFiles, type AwsCliFiles } from '../identity/aws-cli-files.ts'
+import { createGitRepos } from '../git/adapters/git-cli.ts'
+import type { GitContext } from '../git/service/context.ts'
+import { syncAllRefs } from '../git/service/ref-updates.ts'
+import { codeCommitApi } from '../git/api/codecommit-api.ts'
+import { registerGitSmartHttp } from '../git/http/smart-http.ts'
+import { registerAwsJson } from '../protocol/aws-json/router.ts'
+import { sigv4Authenticator } from '../protocol/authenticate.ts'
+import { candidateRegions } from '../protocol/sigv4/git-password.ts'
+
+export type RunningServer = {
+  url: string
+  app: FastifyInstance
+  store: Store
+  bus: EventBus
+  keys: KeyService
+  awsCliFiles: AwsCliFiles
+  close(): Promise<void>
+}
+
+/** Where `slipway up` records the URL it listens on, for `slipway env` and friends. */
+export const serverInfoFile = (dataDir: string) => path.join(dataDir, 'server.json')
+
+/**
+ * Composes the embedded server: store, keys, git, the AWS JSON services and git smart HTTP on one
+ * port. Resolves once it listens; crash recovery (unpublished ref changes) runs before it does.
+ */
+export async function startServer(config: SlipwayConfig, clock: Clock = systemClock): Promise<RunningServer> {
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+  const store = openSqliteStore(config.dataDir)
+  const box = SecretBox.openInDataDir(config.dataDir)
+  const keys = new KeyService(store, box, clock)
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers["x-amz-security-token"]'],
+    },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 16 * 1024 * 1024,
+  })
+  // Every transport reads its own body (streams for git and S3, signed bytes for AWS JSON).
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null))
+
+  const bus = new EventBus(store, clock, (err, event) => app.log.error({ err, seq: event.seq, type: event.type }, 'event listener failed'))
+  let baseUrl = `http://${config.host}:${config.port}`
+  const git: GitContext = {
+    store,
+    repos: createGitRepos(path.join(config.dataDir, 'git')),
+    clock,
+    bus,
+    region: config.region,
+    accountId: config.accountId,
+    baseUrl: () => baseUrl,
+  }
+
+  app.get('/health', async () => ({ status: 'ok' }))
+  registerGitSmartHttp(app, git, { lookup: keys.lookup, clock, regions: candidateRegions(config.region) })
+  registerAwsJson(app, {
+    services: [codeCommitApi(git)],
+    authenticate: sigv4Authenticator(keys.lookup, clock, config.maxSkewSeconds),
+    onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
+  })
+
+  await syncAllRefs(git)
+  await bus.flush()
+  await app.listen({ host: config.host, port: config.port })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  baseUrl = `http://${host}:${port}`
+
+  const awsCliFiles = writeAwsCliFiles(config.dataDir, await keys.rootKey(), baseUrl, config.region)
+  fs.writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({ url: baseUrl, pid: process.pid, region: config.region }) + '\n')
+
+  return {
+    url: baseUrl,
+    app,
+    store,
+    bus,
+    keys,
+    awsCliFiles,
+    async close() {
+      await app.close()
+      store.close()
+      fs.rmSync(serverInfoFile(config.dataDir), { force: true })
+    },
+  }
+}
