@@ -122,6 +122,9 @@ export async function verifyRequest(
     )
   }
   if (presigned) return verifyPresigned(req, params, lookup, now, maxSkewSeconds)
+  if (params.some((p) => p.key === 'AWSAccessKeyId') && params.some((p) => p.key === 'Signature')) {
+    throw awsError('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.')
+  }
   if (authorization === undefined || authorization.trim() === '') throw new MissingAuthenticationTokenException()
   return verifyHeaderForm(req, authorization, params, lookup, now, maxSkewSeconds)
 }
@@ -204,7 +207,7 @@ async function verifyPresigned(
   const credential = await lookupKey(lookup, scope.accessKeyId)
   const key = signingKey(credential.secretAccessKey, scope.date, scope.region, scope.service)
   const common = { req, params, signedHeaders, key, amzDate, scope }
-  const valid = presignedPayloadHashes(req, scope, get('X-Amz-Content-Sha256')).some((hash) =>
+  const valid = presignedPayloadHashes(req, get('X-Amz-Content-Sha256')).some((hash) =>
     signatureValid(common, hash, signature),
   )
   if (!valid) throw new InvalidSignatureException(SIGNATURE_MISMATCH)
@@ -212,14 +215,13 @@ async function verifyPresigned(
 }
 
 /**
- * What a presigned URL may have signed as payload hash: a hoisted `X-Amz-Content-Sha256` if present;
- * for S3 `UNSIGNED-PAYLOAD` (every SDK's S3 presigner); otherwise the body hash the transport computed
- * (the AWS JS SDK's generic presigner) or `UNSIGNED-PAYLOAD` (botocore).
+ * What a presigned URL may have signed as payload hash: a hoisted `X-Amz-Content-Sha256` if present,
+ * else `UNSIGNED-PAYLOAD` (S3 presigners, botocore) or the body hash the transport computed (the AWS JS
+ * SDK's generic presigner, which hashes the empty body of a GET).
  */
-function presignedPayloadHashes(req: SignedRequest, scope: CredentialScope, hoisted: string | undefined): string[] {
+function presignedPayloadHashes(req: SignedRequest, hoisted: string | undefined): string[] {
   if (hoisted !== undefined) return [hoisted]
-  if (scope.service === 's3') return [UNSIGNED_PAYLOAD]
-  return req.payloadHash === UNSIGNED_PAYLOAD ? [UNSIGNED_PAYLOAD] : [req.payloadHash, UNSIGNED_PAYLOAD]
+  return req.payloadHash === UNSIGNED_PAYLOAD ? [UNSIGNED_PAYLOAD] : [UNSIGNED_PAYLOAD, req.payloadHash]
 }
 
 type SignatureInputs = {

@@ -1,0 +1,89 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Store } from '../../src/infra/store.ts'
+import { NameTaken } from '../../src/git/records.ts'
+
+const repo = (id: string, name: string, at = new Date(1_700_000_000_000)) => ({ id, name, createdAt: at, lastModifiedAt: at })
+
+/**
+ * The behaviour every `Store` adapter must have. Run against SQLite always; the PostgreSQL adapter
+ * will run the same suite.
+ */
+export function describeStore(name: string, makeStore: () => Store): void {
+  describe(`Store contract: ${name}`, () => {
+    it('stores repositories with unique names, renames and deletes them', async () => {
+      const store = makeStore()
+      await store.repositories.insert(repo('r1', 'one'))
+      await store.repositories.insert(repo('r2', 'two', new Date(1_700_000_001_000)))
+      await assert.rejects(store.repositories.insert(repo('r3', 'one')), NameTaken)
+      await assert.rejects(store.repositories.rename('r2', 'one', new Date()), NameTaken)
+      await store.repositories.rename('r2', 'deux', new Date(1_700_000_002_000))
+      assert.equal((await store.repositories.getById('r2'))?.name, 'deux')
+      assert.deepEqual((await store.repositories.list('repositoryName', 'descending')).map((r) => r.name), ['one', 'deux'])
+      assert.deepEqual((await store.repositories.list('lastModifiedDate', 'descending')).map((r) => r.name), ['deux', 'one'])
+      await store.repositories.delete('r1')
+      assert.equal(await store.repositories.getByName('one'), undefined)
+      store.close()
+    })
+
+    it('rolls a transaction back entirely when it throws', async () => {
+      const store = makeStore()
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.repositories.insert(repo('t1', 'inside'))
+          await tx.tags.put('arn:x', { a: '1' })
+          throw new Error('boom')
+        }),
+        /boom/,
+      )
+      assert.equal(await store.repositories.getByName('inside'), undefined)
+      assert.deepEqual(await store.tags.list('arn:x'), {})
+      store.close()
+    })
+
+    it('never interleaves transactions, and reads outside see only committed state', async () => {
+      const store = makeStore()
+      let seenInside: unknown = 'unset'
+      const slow = store.transaction(async (tx) => {
+        await tx.repositories.insert(repo('s1', 'slow'))
+        await new Promise((r) => setTimeout(r, 30))
+        seenInside = await store.repositories.getByName('slow')
+        return 'slow'
+      })
+      const fast = store.transaction(async (tx) => {
+        assert.ok(await tx.repositories.getByName('slow'), 'second transaction starts after the first committed')
+        return 'fast'
+      })
+      assert.deepEqual(await Promise.all([slow, fast]), ['slow', 'fast'])
+      assert.equal(seenInside, undefined, 'uncommitted rows are invisible outside the transaction')
+      store.close()
+    })
+
+    it('keeps the event outbox in order until published', async () => {
+      const store = makeStore()
+      const at = new Date(1_700_000_000_000)
+      const a = await store.events.append({ type: 't', source: 's', resource: 'r', detail: { n: 1 }, at })
+      const b = await store.events.append({ type: 't', source: 's', resource: 'r', detail: { n: 2 }, at })
+      assert.ok(b > a)
+      assert.deepEqual((await store.events.unpublished(10)).map((e) => e.detail), [{ n: 1 }, { n: 2 }])
+      await store.events.markPublished(a, at)
+      assert.deepEqual((await store.events.unpublished(10)).map((e) => e.seq), [b])
+      store.close()
+    })
+
+    it('keeps tags and ref snapshots per resource', async () => {
+      const store = makeStore()
+      await store.repositories.insert(repo('g1', 'refs'))
+      await store.repositories.setRef('g1', 'refs/heads/main', 'a'.repeat(40))
+      await store.repositories.setRef('g1', 'refs/heads/main', 'b'.repeat(40))
+      await store.repositories.setRef('g1', 'refs/heads/dev', 'c'.repeat(40))
+      await store.repositories.setRef('g1', 'refs/heads/dev', null)
+      assert.deepEqual([...(await store.repositories.refs('g1'))], [['refs/heads/main', 'b'.repeat(40)]])
+      await store.tags.put('arn:1', { a: '1', b: '2' })
+      await store.tags.put('arn:1', { b: '3' })
+      await store.tags.remove('arn:1', ['a'])
+      assert.deepEqual(await store.tags.list('arn:1'), { b: '3' })
+      store.close()
+    })
+  })
+}
