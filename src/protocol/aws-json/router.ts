@@ -28,7 +28,7 @@ export function sendAwsJsonError(reply: FastifyReply, err: unknown, requestId: s
     .header('content-type', CONTENT_TYPE)
     .header('x-amzn-RequestId', requestId)
     .header('x-amzn-ErrorType', error.code)
-    .send(JSON.stringify({ __type: error.code, message: error.message }))
+    .send(Buffer.from(JSON.stringify({ __type: error.code, message: error.message })))
 }
 
 /**
@@ -74,7 +74,7 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
         await options.onMutation(call, `${mounted.model.metadata.endpointPrefix}:${operationName}`, undefined)
       }
       const json = operation.output ? serializeOutput(mounted.model, operation.output, output ?? {}) : {}
-      return reply.code(200).header('content-type', CONTENT_TYPE).header('x-amzn-RequestId', requestId).send(JSON.stringify(json))
+      return reply.code(200).header('content-type', CONTENT_TYPE).header('x-amzn-RequestId', requestId).send(Buffer.from(JSON.stringify(json)))
     } catch (err) {
       return sendAwsJsonError(reply, err, requestId)
     }
