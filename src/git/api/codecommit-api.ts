@@ -23,7 +23,7 @@ function mapViolations(_operation: string, violations: Violation[]) {
     if (/^(repositoryName|oldName|newName)$/.test(member)) return v.constraint === 'required' ? E.repositoryNameRequired() : E.invalidRepositoryName()
     if (/^(branchName|defaultBranchName)$/.test(member)) return v.constraint === 'required' ? E.branchNameRequired() : E.invalidBranchName('')
     if (member === 'commitId' && v.constraint === 'required') return E.commitIdRequired()
-    if (member === 'repositoryNames' && v.constraint === 'required') return E.repositoryNamesRequired()
+    if (member === 'repositoryNames') return v.constraint === 'required' ? E.repositoryNamesRequired() : E.invalidRepositoryName()
   }
   return undefined
 }
