@@ -3,6 +3,9 @@ import { ConfigError } from '../config/config.ts'
 import { upCommand } from './commands/up.ts'
 import { envCommand } from './commands/env.ts'
 import { keysCommand } from './commands/keys.ts'
+import { buildCommand } from './commands/build.ts'
+import { logsCommand } from './commands/logs.ts'
+import { secretsCommand } from './commands/secrets.ts'
 
 const USAGE = `Usage: slipway <command> [options]
 
@@ -10,6 +13,13 @@ Commands:
   up                      run the embedded server in the foreground
                           --port N (4566)  --host H (127.0.0.1)  --data-dir DIR (./.slipway)
                           --region R (us-east-1)  --log-level L (info)
+                          --executor docker|host|auto (auto: docker when it answers)
+  build                   run ./buildspec.yml locally, in place (no server needed)
+                          --buildspec FILE  --image IMAGE  --executor E  --env NAME=VALUE…
+                          --artifacts DIR (.slipway-artifacts)  --privileged
+  logs <BUILD_ID>         print a build's log   [--follow] [--data-dir DIR] [--endpoint-url URL]
+  secrets set NAME [VALUE] | list | delete NAME
+                          values for PARAMETER_STORE / SECRETS_MANAGER variables  [--data-dir DIR]
   env                     print export lines for the AWS CLI    [--data-dir DIR]
   keys create [--user U]  create an access key                  [--data-dir DIR]
   keys list               list access keys                      [--data-dir DIR]
@@ -17,7 +27,7 @@ Commands:
   help                    this text
 `
 
-export type CommandArgs = { positionals: string[]; values: Record<string, string | boolean | undefined> }
+export type CommandArgs = { positionals: string[]; values: Record<string, string | boolean | string[] | undefined> }
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -26,6 +36,15 @@ const OPTIONS = {
   region: { type: 'string' },
   'log-level': { type: 'string' },
   user: { type: 'string' },
+  executor: { type: 'string' },
+  buildspec: { type: 'string' },
+  image: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  artifacts: { type: 'string' },
+  source: { type: 'string' },
+  privileged: { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
+  'endpoint-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -50,6 +69,12 @@ async function main(argv: string[]): Promise<number> {
       return envCommand(args)
     case 'keys':
       return keysCommand(args)
+    case 'build':
+      return buildCommand(args)
+    case 'logs':
+      return logsCommand(args)
+    case 'secrets':
+      return secretsCommand(args)
     default:
       process.stderr.write(`slipway: unknown command '${command}'\n\n${USAGE}`)
       return 2

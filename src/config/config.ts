@@ -13,9 +13,13 @@ export type SlipwayConfig = Readonly<{
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** Allowed clock skew for signed requests, seconds. */
   maxSkewSeconds: number
+  /** Where builds run: `docker` (one container per build), `host` (a local shell), `auto` (docker if it answers). */
+  executor: 'docker' | 'host' | 'auto'
+  /** How long a build runner's claim lasts without renewal, ms: a dead runner's builds fail after this. */
+  buildLeaseMs: number
 }>
 
-export type ConfigInput = Partial<{ host: string; port: string | number; dataDir: string; region: string; logLevel: string }>
+export type ConfigInput = Partial<{ host: string; port: string | number; dataDir: string; region: string; logLevel: string; executor: string }>
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -36,6 +40,8 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError(`region must look like us-east-1, got ${region}`)
   const logLevel = String(input.logLevel ?? env.SLIPWAY_LOG_LEVEL ?? 'info')
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}`)
+  const executor = String(input.executor ?? env.SLIPWAY_EXECUTOR ?? 'auto')
+  if (executor !== 'docker' && executor !== 'host' && executor !== 'auto') throw new ConfigError(`--executor must be docker, host or auto, got ${executor}`)
   const dataDir = path.resolve(cwd, String(input.dataDir ?? env.SLIPWAY_DATA_DIR ?? '.slipway'))
   return Object.freeze({
     host,
@@ -45,5 +51,7 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
     accountId: '000000000000',
     logLevel: logLevel as SlipwayConfig['logLevel'],
     maxSkewSeconds: 900,
+    executor,
+    buildLeaseMs: 15_000,
   })
 }

@@ -24,6 +24,7 @@ export function writeAwsCliFiles(dataDir: string, key: KeyPair, endpointUrl: str
     `endpoint_url = ${endpointUrl}`,
     's3 =',
     '    addressing_style = path',
+    '    signature_version = s3v4',
     '',
   ].join('\n')
   for (const [file, text] of [[files.credentialsFile, credentials], [files.configFile, config]] as const) {

@@ -2,6 +2,8 @@ import type { AccessKeyStore } from '../identity/access-keys.ts'
 import type { RepositoryStore } from '../git/records.ts'
 import type { EventOutbox } from '../events/outbox.ts'
 import type { TagStore } from './tags.ts'
+import type { BuildStore, ProjectStore, SecretStore } from '../build/records.ts'
+import type { JobQueue } from './jobs.ts'
 
 export type AuditEntry = { at: Date; principal: string; action: string; resource?: string; requestId: string }
 
@@ -18,6 +20,10 @@ export interface Store {
   readonly repositories: RepositoryStore
   readonly tags: TagStore
   readonly events: EventOutbox
+  readonly projects: ProjectStore
+  readonly builds: BuildStore
+  readonly secrets: SecretStore
+  readonly jobs: JobQueue
   readonly audit: { append(entry: AuditEntry): Promise<void> }
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>
   close(): void

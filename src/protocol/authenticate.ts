@@ -15,7 +15,7 @@ export function sigv4Authenticator(lookup: KeyLookup, clock: Clock, maxSkewSecon
         method: request.raw.method ?? 'GET',
         path: q < 0 ? url : url.slice(0, q),
         query: q < 0 ? '' : url.slice(q + 1),
-        headers: request.raw.headers,
+        headers: request.raw.headersDistinct,
         payloadHash,
       },
       lookup,

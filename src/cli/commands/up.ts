@@ -10,6 +10,7 @@ export async function upCommand({ values }: CommandArgs): Promise<number> {
     dataDir: values['data-dir'] as string | undefined,
     region: values.region as string | undefined,
     logLevel: values['log-level'] as string | undefined,
+    executor: values.executor as string | undefined,
   })
   const server = await startServer(config)
   const { credentialsFile, configFile } = server.awsCliFiles

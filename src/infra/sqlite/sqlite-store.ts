@@ -6,6 +6,10 @@ import { sqliteRepositories } from './repositories.ts'
 import { sqliteAccessKeys } from './access-keys.ts'
 import { sqliteTags } from './tags.ts'
 import { sqliteOutbox } from './events.ts'
+import { sqliteBuildProjects } from './build-projects.ts'
+import { sqliteBuilds } from './builds.ts'
+import { sqliteSecrets } from './secrets.ts'
+import { sqliteJobs } from './jobs.ts'
 
 function storeOver(conn: Conn, transaction: Store['transaction'], close: () => void): Store {
   return {
@@ -13,6 +17,10 @@ function storeOver(conn: Conn, transaction: Store['transaction'], close: () => v
     repositories: sqliteRepositories(conn),
     tags: sqliteTags(conn),
     events: sqliteOutbox(conn),
+    projects: sqliteBuildProjects(conn),
+    builds: sqliteBuilds(conn),
+    secrets: sqliteSecrets(conn),
+    jobs: sqliteJobs(conn),
     audit: {
       append: (e) =>
         conn.write((db) => {

@@ -1,0 +1,71 @@
+import type { AwsJsonService } from '../../protocol/aws-json/operation-table.ts'
+import type { Operations } from '../../protocol/models/codebuild.types.ts'
+import { paginate } from '../../shared/paging.ts'
+import { CodeBuildErrors as E } from '../errors.ts'
+import type { BuildContext } from '../service/context.ts'
+import * as projects from '../service/projects.ts'
+import * as builds from '../service/builds.ts'
+import { buildView, projectView } from './views.ts'
+
+const invalidToken = () => E.invalidInput('Invalid pagination token')
+
+export function codeBuildApi(ctx: BuildContext): AwsJsonService<Operations> {
+  return {
+    model: 'codebuild',
+    handlers: {
+      CreateProject: async (i) => ({ project: projectView(ctx, await projects.createProject(ctx, i)) }),
+      UpdateProject: async (i) => ({ project: projectView(ctx, await projects.updateProject(ctx, i)) }),
+      DeleteProject: async (i) => {
+        await projects.deleteProject(ctx, i.name)
+        return {}
+      },
+      BatchGetProjects: async (i) => {
+        const found = []
+        const projectsNotFound = []
+        for (const name of i.names) {
+          const bare = name.replace(/^arn:aws[\w-]*:codebuild:[^:]*:\d*:project\//, '')
+          const p = await ctx.store.projects.get(bare)
+          if (p) found.push(projectView(ctx, p))
+          else projectsNotFound.push(name)
+        }
+        return { projects: found, projectsNotFound }
+      },
+      ListProjects: async (i) => {
+        let list = await ctx.store.projects.list()
+        if (i.sortBy === 'CREATED_TIME') list = list.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+        if (i.sortBy === 'LAST_MODIFIED_TIME') list = list.sort((a, b) => a.lastModifiedAt.getTime() - b.lastModifiedAt.getTime())
+        if (i.sortOrder === 'DESCENDING') list.reverse()
+        const { page, nextToken } = paginate(list.map((p) => p.name), i.nextToken, 100, invalidToken)
+        return { projects: page, nextToken }
+      },
+
+      StartBuild: async (i, call) => ({ build: buildView(ctx, await builds.startBuild(ctx, i, call.principal)) }),
+      StopBuild: async (i) => ({ build: buildView(ctx, await builds.stopBuild(ctx, i.id)) }),
+      RetryBuild: async (i) => {
+        if (!i.id) throw E.invalidInput('Build id is required')
+        return { build: buildView(ctx, await builds.retryBuild(ctx, i.id, i.idempotencyToken)) }
+      },
+      BatchGetBuilds: async (i) => {
+        const found = []
+        const buildsNotFound = []
+        for (const id of i.ids) {
+          const bare = id.replace(/^arn:aws[\w-]*:codebuild:[^:]*:\d*:build\//, '')
+          const b = await ctx.store.builds.get(bare)
+          if (b) found.push(buildView(ctx, b))
+          else buildsNotFound.push(id)
+        }
+        return { builds: found, buildsNotFound }
+      },
+      ListBuilds: async (i) => {
+        const { page, nextToken } = paginate(await ctx.store.builds.listIds(i.sortOrder ?? 'DESCENDING'), i.nextToken, 100, invalidToken)
+        return { ids: page, nextToken }
+      },
+      ListBuildsForProject: async (i) => {
+        await projects.requireProject(ctx, i.projectName)
+        const { page, nextToken } = paginate(await ctx.store.builds.listIds(i.sortOrder ?? 'DESCENDING', i.projectName), i.nextToken, 100, invalidToken)
+        return { ids: page, nextToken }
+      },
+      BatchDeleteBuilds: async (i) => builds.batchDeleteBuilds(ctx, i.ids),
+    },
+  }
+}

@@ -1,0 +1,135 @@
+import type {
+  BuildArtifacts,
+  EnvironmentVariable,
+  LogsConfig,
+  ProjectArtifacts,
+  ProjectCache,
+  ProjectEnvironment,
+  ProjectSource,
+  ProjectSourceVersion,
+  StatusType,
+  Tag,
+} from '../protocol/models/codebuild.types.ts'
+
+/**
+ * What the store keeps of a CodeBuild project. Nested settings reuse the API model's data shapes
+ * (they are plain data the user declared); the store and API mappers convert at the edges.
+ */
+export type ProjectRecord = {
+  name: string
+  description?: string
+  source: ProjectSource
+  secondarySources: ProjectSource[]
+  sourceVersion?: string
+  secondarySourceVersions: ProjectSourceVersion[]
+  artifacts: ProjectArtifacts
+  secondaryArtifacts: ProjectArtifacts[]
+  cache: ProjectCache
+  environment: ProjectEnvironment
+  serviceRole: string
+  timeoutInMinutes: number
+  queuedTimeoutInMinutes: number
+  encryptionKey?: string
+  tags: Tag[]
+  logsConfig?: LogsConfig
+  concurrentBuildLimit?: number
+  createdAt: Date
+  lastModifiedAt: Date
+}
+
+/** The effective settings of one build: the project's, with StartBuild's overrides applied. */
+export type BuildSettings = {
+  source: ProjectSource
+  secondarySources: ProjectSource[]
+  sourceVersion?: string
+  secondarySourceVersions: ProjectSourceVersion[]
+  artifacts: ProjectArtifacts
+  secondaryArtifacts: ProjectArtifacts[]
+  cache: ProjectCache
+  environment: ProjectEnvironment
+  environmentVariablesOverride: EnvironmentVariable[]
+  buildspecOverride?: string
+  serviceRole: string
+  timeoutInMinutes: number
+  queuedTimeoutInMinutes: number
+  encryptionKey?: string
+  /** Set when a pipeline action started the build: where its input artifacts are and where outputs go. */
+  pipeline?: PipelineBuildContext
+}
+
+export type PipelineArtifactLocation = { name: string; bucket: string; key: string }
+export type PipelineBuildContext = {
+  pipelineName: string
+  inputs: PipelineArtifactLocation[]
+  primarySource?: string
+  outputs: PipelineArtifactLocation[]
+}
+
+export type PhaseRecord = {
+  phaseType: string
+  phaseStatus?: StatusType
+  startTime: Date
+  endTime?: Date
+  contexts?: { statusCode: string; message: string }[]
+}
+
+export type BuildRecord = {
+  id: string
+  projectName: string
+  buildNumber: number
+  status: StatusType
+  currentPhase: string
+  startTime: Date
+  endTime?: Date
+  initiator: string
+  settings: BuildSettings
+  concurrentBuildLimit?: number
+  resolvedSourceVersion?: string
+  phases: PhaseRecord[]
+  exportedVariables: { name: string; value: string }[]
+  artifacts?: BuildArtifacts
+  secondaryArtifacts: BuildArtifacts[]
+  stopRequested: boolean
+  idempotencyToken?: string
+  /** Relative to the data dir. */
+  logFile: string
+}
+
+export interface ProjectStore {
+  insert(project: ProjectRecord): Promise<void>
+  get(name: string): Promise<ProjectRecord | undefined>
+  list(): Promise<ProjectRecord[]>
+  update(project: ProjectRecord): Promise<void>
+  delete(name: string): Promise<boolean>
+  /** Reserves and returns the project's next build number. */
+  nextBuildNumber(name: string): Promise<number>
+}
+
+export interface BuildStore {
+  insert(build: BuildRecord): Promise<void>
+  get(id: string): Promise<BuildRecord | undefined>
+  byIdempotencyToken(projectName: string, token: string): Promise<BuildRecord | undefined>
+  /** Ids newest first (or oldest first), optionally of one project. */
+  listIds(order: 'ASCENDING' | 'DESCENDING', projectName?: string): Promise<string[]>
+  /**
+   * Guarded write of a build's whole state: succeeds only while the stored status is `expected`
+   * (a finished build is never rewritten). Returns false on conflict.
+   */
+  save(build: BuildRecord, expected: string): Promise<boolean>
+  requestStop(id: string): Promise<boolean>
+  delete(id: string): Promise<boolean>
+  /** Builds not finished (for start-up recovery and timeouts). */
+  unfinished(): Promise<BuildRecord[]>
+  /**
+   * Claims the oldest queued build job whose project is below its concurrent build limit: marks the
+   * job claimed by `owner` until `leaseUntil`. Returns the build id or undefined.
+   */
+  claimNext(owner: string, now: Date, leaseUntil: Date): Promise<{ jobId: string; buildId: string } | undefined>
+}
+
+export interface SecretStore {
+  put(name: string, valueSealed: string, at: Date): Promise<void>
+  get(name: string): Promise<string | undefined>
+  list(): Promise<{ name: string; updatedAt: Date }[]>
+  delete(name: string): Promise<boolean>
+}

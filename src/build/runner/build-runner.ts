@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto'
+import type { BuildRecord } from '../records.ts'
+import type { BuildContext } from '../service/context.ts'
+import { buildArn } from '../service/context.ts'
+import { BUILD_STATE_CHANGE } from '../service/builds.ts'
+import { type EngineDeps, runBuild } from './build-engine.ts'
+
+export type RunnerOptions = {
+  /** How long a claim lasts without renewal; a runner that dies lets its builds fail after this. */
+  leaseMs: number
+  /** Builds this runner runs at once. */
+  maxParallel: number
+  tickMs: number
+  onError: (err: unknown, context: string) => void
+}
+
+type Running = { build: BuildRecord; jobId: string; controller: AbortController; deadline: number; done: Promise<void> }
+
+/**
+ * The build runner: claims queued builds (respecting each project's concurrentBuildLimit), runs them
+ * with the engine, renews its leases, and enforces stop requests and timeouts from the `Clock`. Its
+ * tick also reconciles what others left behind: builds whose runner's lease expired end FAILED, and
+ * builds queued longer than queuedTimeoutInMinutes end TIMED_OUT. Crash recovery is this same path.
+ */
+export class BuildRunner {
+  readonly owner = `runner-${randomUUID()}`
+  readonly #ctx: BuildContext
+  readonly #engine: EngineDeps
+  readonly #options: RunnerOptions
+  readonly #running = new Map<string, Running>()
+  #timer: NodeJS.Timeout | undefined
+  #pumping: Promise<void> | undefined
+  #again = false
+  #stopped = false
+
+  constructor(ctx: BuildContext, engine: EngineDeps, options: Partial<RunnerOptions> & Pick<RunnerOptions, 'onError'>) {
+    this.#ctx = ctx
+    this.#engine = engine
+    this.#options = { leaseMs: 15_000, maxParallel: 8, tickMs: 250, ...options }
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => void this.#tick(), this.#options.tickMs)
+    this.wake()
+  }
+
+  isRunning(buildId: string): boolean {
+    return this.#running.has(buildId)
+  }
+
+  /** Claims and starts whatever can run now. Cheap to call often. */
+  wake(): void {
+    if (this.#stopped) return
+    if (this.#pumping) {
+      this.#again = true
+      return
+    }
+    this.#pumping = this.#pump()
+      .catch((err: unknown) => this.#options.onError(err, 'claiming builds'))
+      .finally(() => {
+        this.#pumping = undefined
+        if (this.#again) {
+          this.#again = false
+          this.wake()
+        }
+      })
+  }
+
+  /** Stops claiming; running builds are stopped and finalized (they end STOPPED). */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    if (this.#timer) clearInterval(this.#timer)
+    for (const r of this.#running.values()) r.controller.abort('STOPPED')
+    await Promise.allSettled([...this.#running.values()].map((r) => r.done))
+  }
+
+  async #pump(): Promise<void> {
+    while (!this.#stopped && this.#running.size < this.#options.maxParallel) {
+      const now = this.#ctx.clock.now()
+      const claim = await this.#ctx.store.builds.claimNext(this.owner, now, new Date(now.getTime() + this.#options.leaseMs))
+      if (!claim) return
+      const build = await this.#ctx.store.builds.get(claim.buildId)
+      if (!build || build.status !== 'IN_PROGRESS') {
+        await this.#ctx.store.jobs.complete(claim.jobId, this.owner, 'failed', now)
+        continue
+      }
+      const controller = new AbortController()
+      const running: Running = { build, jobId: claim.jobId, controller, deadline: now.getTime() + build.settings.timeoutInMinutes * 60_000, done: Promise.resolve() }
+      this.#running.set(build.id, running)
+      if (build.stopRequested) controller.abort('STOPPED')
+      running.done = this.#run(running)
+    }
+  }
+
+  async #run(r: Running): Promise<void> {
+    try {
+      const final = await runBuild(r.build, this.#engine, {
+        signal: r.controller.signal,
+        save: async (b) => {
+          await this.#ctx.store.builds.save(b, 'IN_PROGRESS')
+        },
+      })
+      await this.#finish(final, r.jobId, this.owner)
+    } catch (err) {
+      this.#options.onError(err, `running build ${r.build.id}`)
+    } finally {
+      this.#running.delete(r.build.id)
+      this.wake()
+    }
+  }
+
+  async #finish(build: BuildRecord, jobId: string, owner: string | undefined): Promise<void> {
+    const now = this.#ctx.clock.now()
+    await this.#ctx.store.transaction(async (tx) => {
+      if (!(await tx.builds.save(build, 'IN_PROGRESS'))) return
+      await tx.jobs.complete(jobId, owner, build.status === 'SUCCEEDED' ? 'done' : 'failed', now)
+      await tx.events.append({
+        type: BUILD_STATE_CHANGE,
+        source: 'aws.codebuild',
+        resource: buildArn(this.#ctx, build.id),
+        detail: { 'build-id': build.id, 'project-name': build.projectName, 'build-status': build.status },
+        at: now,
+      })
+    })
+    await this.#ctx.bus.flush()
+  }
+
+  async #tick(): Promise<void> {
+    try {
+      const now = this.#ctx.clock.now()
+      for (const r of this.#running.values()) {
+        if (r.controller.signal.aborted) continue
+        await this.#ctx.store.jobs.renew(r.jobId, this.owner, new Date(now.getTime() + this.#options.leaseMs), now)
+        const current = await this.#ctx.store.builds.get(r.build.id)
+        if (current?.stopRequested) r.controller.abort('STOPPED')
+        else if (now.getTime() > r.deadline) r.controller.abort('TIMED_OUT')
+      }
+      await this.#reconcile(now)
+    } catch (err) {
+      this.#options.onError(err, 'build runner tick')
+    }
+  }
+
+  /** Ends builds nobody will finish: lost runners (expired leases) and queue timeouts. */
+  async #reconcile(now: Date): Promise<void> {
+    for (const job of await this.#ctx.store.jobs.expired('build', now)) {
+      if (this.#running.has(job.subjectId)) continue
+      const build = await this.#ctx.store.builds.get(job.subjectId)
+      if (build?.status === 'IN_PROGRESS') await this.#finish(ended(build, now, 'FAILED', 'The build runner stopped responding; the build was abandoned'), job.id, undefined)
+      else await this.#ctx.store.jobs.complete(job.id, undefined, 'failed', now)
+    }
+    for (const build of await this.#ctx.store.builds.unfinished()) {
+      if (build.currentPhase !== 'QUEUED') continue
+      if (now.getTime() - build.startTime.getTime() > build.settings.queuedTimeoutInMinutes * 60_000) {
+        await this.#finish(ended(build, now, 'TIMED_OUT', `Build was queued for longer than ${build.settings.queuedTimeoutInMinutes} minutes`), `build:${build.id}`, undefined)
+      }
+    }
+  }
+}
+
+/** A build ended from outside its engine: the open phase gets `status`, then COMPLETED. */
+function ended(build: BuildRecord, now: Date, status: 'FAILED' | 'TIMED_OUT', message: string): BuildRecord {
+  const phases = build.phases.map((p) => (p.endTime ? p : { ...p, phaseStatus: status, endTime: now, contexts: [{ statusCode: 'CLIENT_ERROR', message }] }))
+  return { ...build, status, currentPhase: 'COMPLETED', endTime: now, phases: [...phases, { phaseType: 'COMPLETED', startTime: now }] }
+}

@@ -1,0 +1,44 @@
+import type { StatusType } from '../../protocol/models/codebuild.types.ts'
+import type { BuildRecord } from '../records.ts'
+import type { BuildLog } from './build-log.ts'
+
+export type Context = { statusCode: string; message: string }
+
+/** Records phase starts and ends on a build record (and in its log), CodeBuild style. */
+export class PhaseRecorder {
+  readonly build: BuildRecord
+  readonly #log: BuildLog
+  readonly #now: () => Date
+
+  constructor(build: BuildRecord, log: BuildLog, now: () => Date) {
+    this.build = build
+    this.#log = log
+    this.#now = now
+  }
+
+  begin(phaseType: string): void {
+    this.build.currentPhase = phaseType
+    this.build.phases.push({ phaseType, startTime: this.#now() })
+    this.#log.line(this.#now(), `Entering phase ${phaseType}`)
+  }
+
+  end(status: StatusType, context?: Context): void {
+    const phase = this.build.phases.at(-1)
+    if (!phase || phase.endTime) return
+    phase.phaseStatus = status
+    phase.endTime = this.#now()
+    if (context) phase.contexts = [context]
+    this.#log.line(this.#now(), `Phase complete: ${phase.phaseType} State: ${status}`)
+    this.#log.line(this.#now(), `Phase context status code: ${context?.statusCode ?? ''} Message: ${context?.message ?? ''}`)
+  }
+
+  /** Ends the open phase (if any) with `status`. */
+  endOpen(status: StatusType, context?: Context): void {
+    if (this.build.phases.at(-1)?.endTime === undefined) this.end(status, context)
+  }
+
+  /** Outcomes of the phases that finished (IN_PROGRESS never counts). */
+  outcomes(): Exclude<StatusType, 'IN_PROGRESS'>[] {
+    return this.build.phases.map((p) => p.phaseStatus).filter((s): s is Exclude<StatusType, 'IN_PROGRESS'> => s !== undefined && s !== 'IN_PROGRESS')
+  }
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto'
+import type { StartBuildInput } from '../../protocol/models/codebuild.types.ts'
+import type { BuildRecord, BuildSettings, PipelineBuildContext, ProjectRecord } from '../records.ts'
+import { CodeBuildErrors as E } from '../errors.ts'
+import { type BuildContext, buildArn } from './context.ts'
+import { requireProject } from './projects.ts'
+
+export const BUILD_STATE_CHANGE = 'codebuild.BuildStateChange'
+
+/** The project's settings with StartBuild's per-build overrides applied. */
+export function settingsFor(project: ProjectRecord, input: Partial<StartBuildInput>, pipeline?: PipelineBuildContext): BuildSettings {
+  const source = {
+    ...project.source,
+    ...(input.sourceTypeOverride ? { type: input.sourceTypeOverride } : {}),
+    ...(input.sourceLocationOverride ? { location: input.sourceLocationOverride } : {}),
+    ...(input.gitCloneDepthOverride !== undefined ? { gitCloneDepth: input.gitCloneDepthOverride } : {}),
+    ...(input.buildspecOverride ? { buildspec: input.buildspecOverride } : {}),
+  }
+  return {
+    source,
+    secondarySources: input.secondarySourcesOverride ?? project.secondarySources,
+    sourceVersion: input.sourceVersion ?? project.sourceVersion,
+    secondarySourceVersions: input.secondarySourcesVersionOverride ?? project.secondarySourceVersions,
+    artifacts: input.artifactsOverride ?? project.artifacts,
+    secondaryArtifacts: input.secondaryArtifactsOverride ?? project.secondaryArtifacts,
+    cache: input.cacheOverride ?? project.cache,
+    environment: {
+      ...project.environment,
+      ...(input.imageOverride ? { image: input.imageOverride } : {}),
+      ...(input.environmentTypeOverride ? { type: input.environmentTypeOverride } : {}),
+      ...(input.computeTypeOverride ? { computeType: input.computeTypeOverride } : {}),
+      ...(input.privilegedModeOverride !== undefined ? { privilegedMode: input.privilegedModeOverride } : {}),
+    },
+    environmentVariablesOverride: input.environmentVariablesOverride ?? [],
+    buildspecOverride: input.buildspecOverride,
+    serviceRole: input.serviceRoleOverride ?? project.serviceRole,
+    timeoutInMinutes: input.timeoutInMinutesOverride ?? project.timeoutInMinutes,
+    queuedTimeoutInMinutes: input.queuedTimeoutInMinutesOverride ?? project.queuedTimeoutInMinutes,
+    encryptionKey: input.encryptionKeyOverride ?? project.encryptionKey,
+    pipeline,
+  }
+}
+
+/** Queues a new build (SUBMITTED done, QUEUED in progress) and its job, in one transaction. */
+export async function startBuild(ctx: BuildContext, input: StartBuildInput, initiator: string, pipeline?: PipelineBuildContext): Promise<BuildRecord> {
+  const project = await requireProject(ctx, input.projectName)
+  if (input.idempotencyToken) {
+    const existing = await ctx.store.builds.byIdempotencyToken(project.name, input.idempotencyToken)
+    if (existing) return existing
+  }
+  const settings = settingsFor(project, input, pipeline)
+  if (settings.source.type === 'NO_SOURCE' && !settings.source.buildspec) throw E.invalidInput('Build source buildspec cannot be empty when source type is NO_SOURCE')
+  if (settings.source.type === 'CODEPIPELINE' && !pipeline) throw E.invalidInput('Builds of projects with source type CODEPIPELINE can only be started by a pipeline')
+  return queueBuild(ctx, project, settings, initiator, input.idempotencyToken)
+}
+
+export async function queueBuild(ctx: BuildContext, project: ProjectRecord, settings: BuildSettings, initiator: string, idempotencyToken?: string): Promise<BuildRecord> {
+  const now = ctx.clock.now()
+  const uuid = randomUUID()
+  const build = await ctx.store.transaction(async (tx) => {
+    const record: BuildRecord = {
+      id: `${project.name}:${uuid}`,
+      projectName: project.name,
+      buildNumber: await tx.projects.nextBuildNumber(project.name),
+      status: 'IN_PROGRESS',
+      currentPhase: 'QUEUED',
+      startTime: now,
+      initiator,
+      settings,
+      concurrentBuildLimit: project.concurrentBuildLimit,
+      phases: [
+        { phaseType: 'SUBMITTED', phaseStatus: 'SUCCEEDED', startTime: now, endTime: now },
+        { phaseType: 'QUEUED', startTime: now },
+      ],
+      exportedVariables: [],
+      secondaryArtifacts: [],
+      stopRequested: false,
+      idempotencyToken,
+      logFile: `logs/builds/${project.name}/${uuid}.log`,
+    }
+    await tx.builds.insert(record)
+    await tx.jobs.enqueue({ id: `build:${record.id}`, kind: 'build', subjectId: record.id, at: now })
+    await tx.events.append({ type: BUILD_STATE_CHANGE, source: 'aws.codebuild', resource: buildArn(ctx, record.id), detail: { 'build-id': record.id, 'project-name': project.name, 'build-status': 'IN_PROGRESS' }, at: now })
+    return record
+  })
+  await ctx.bus.flush()
+  ctx.wake()
+  return build
+}
+
+export async function requireBuild(ctx: BuildContext, id: string): Promise<BuildRecord> {
+  const build = await ctx.store.builds.get(id)
+  if (!build) throw E.buildNotFound(id)
+  return build
+}
+
+/**
+ * Asks a build to stop. A queued build ends STOPPED at once; a running one is stopped by its runner
+ * within moments. Returns the build as it is now (possibly still IN_PROGRESS, as AWS does).
+ */
+export async function stopBuild(ctx: BuildContext, id: string): Promise<BuildRecord> {
+  const build = await requireBuild(ctx, id)
+  if (build.status !== 'IN_PROGRESS') return build
+  await ctx.store.builds.requestStop(id)
+  const now = ctx.clock.now()
+  const stoppedWhileQueued = await ctx.store.transaction(async (tx) => {
+    if (!(await tx.jobs.complete(`build:${id}`, undefined, 'failed', now))) return false
+    const queued = await tx.builds.get(id)
+    if (!queued || queued.currentPhase !== 'QUEUED') return false
+    const stopped: BuildRecord = {
+      ...queued,
+      status: 'STOPPED',
+      currentPhase: 'COMPLETED',
+      endTime: now,
+      phases: [...queued.phases.map((p) => (p.phaseType === 'QUEUED' ? { ...p, phaseStatus: 'STOPPED' as const, endTime: now } : p)), { phaseType: 'COMPLETED', startTime: now }],
+    }
+    await tx.builds.save(stopped, 'IN_PROGRESS')
+    await tx.events.append({ type: BUILD_STATE_CHANGE, source: 'aws.codebuild', resource: buildArn(ctx, id), detail: { 'build-id': id, 'project-name': queued.projectName, 'build-status': 'STOPPED' }, at: now })
+    return true
+  })
+  if (stoppedWhileQueued) await ctx.bus.flush()
+  ctx.wake()
+  return requireBuild(ctx, id)
+}
+
+/** A new build with the same settings (new id and number), as RetryBuild does. */
+export async function retryBuild(ctx: BuildContext, id: string, idempotencyToken?: string): Promise<BuildRecord> {
+  const original = await requireBuild(ctx, id)
+  if (original.status === 'IN_PROGRESS') throw E.invalidInput(`Build ${id} is still in progress and cannot be retried`)
+  const project = await requireProject(ctx, original.projectName)
+  return queueBuild(ctx, project, original.settings, original.initiator, idempotencyToken)
+}
+
+export async function batchDeleteBuilds(ctx: BuildContext, ids: string[]) {
+  const buildsDeleted: string[] = []
+  const buildsNotDeleted: { id: string; statusCode: string }[] = []
+  for (const id of ids) {
+    const build = await ctx.store.builds.get(id)
+    if (!build) buildsNotDeleted.push({ id, statusCode: 'BUILD_NOT_FOUND' })
+    else if (build.status === 'IN_PROGRESS') buildsNotDeleted.push({ id, statusCode: 'BUILD_IN_PROGRESS' })
+    else if (await ctx.store.builds.delete(id)) buildsDeleted.push(id)
+  }
+  return { buildsDeleted, buildsNotDeleted }
+}

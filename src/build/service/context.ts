@@ -1,0 +1,18 @@
+import type { Store } from '../../infra/store.ts'
+import type { Clock } from '../../infra/clock.ts'
+import type { EventBus } from '../../events/bus.ts'
+
+/** What the CodeBuild use cases need, passed down once at start. */
+export type BuildContext = {
+  store: Store
+  clock: Clock
+  bus: EventBus
+  region: string
+  accountId: string
+  baseUrl: () => string
+  /** Tells the runner there is work (after a build is queued or a stop requested). */
+  wake: () => void
+}
+
+export const projectArn = (ctx: BuildContext, name: string) => `arn:aws:codebuild:${ctx.region}:${ctx.accountId}:project/${name}`
+export const buildArn = (ctx: BuildContext, id: string) => `arn:aws:codebuild:${ctx.region}:${ctx.accountId}:build/${id}`
