@@ -42,6 +42,8 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}`)
   const executor = String(input.executor ?? env.SLIPWAY_EXECUTOR ?? 'auto')
   if (executor !== 'docker' && executor !== 'host' && executor !== 'auto') throw new ConfigError(`--executor must be docker, host or auto, got ${executor}`)
+  const leaseMs = Number(env.SLIPWAY_BUILD_LEASE_MS ?? 15_000)
+  if (!Number.isInteger(leaseMs) || leaseMs < 1000) throw new ConfigError(`SLIPWAY_BUILD_LEASE_MS must be an integer >= 1000, got ${env.SLIPWAY_BUILD_LEASE_MS}`)
   const dataDir = path.resolve(cwd, String(input.dataDir ?? env.SLIPWAY_DATA_DIR ?? '.slipway'))
   return Object.freeze({
     host,
@@ -52,6 +54,6 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
     logLevel: logLevel as SlipwayConfig['logLevel'],
     maxSkewSeconds: 900,
     executor,
-    buildLeaseMs: 15_000,
+    buildLeaseMs: leaseMs,
   })
 }

@@ -17,6 +17,9 @@ import { registerGitSmartHttp } from '../git/http/smart-http.ts'
 import { registerAwsJson } from '../protocol/aws-json/router.ts'
 import { sigv4Authenticator } from '../protocol/authenticate.ts'
 import { candidateRegions } from '../protocol/sigv4/git-password.ts'
+import { registerArtifacts } from '../artifacts/module.ts'
+import { registerBuilds } from './build-module.ts'
+import type { ObjectStore } from '../artifacts/ports.ts'
 
 export type RunningServer = {
   url: string
@@ -25,6 +28,7 @@ export type RunningServer = {
   bus: EventBus
   keys: KeyService
   awsCliFiles: AwsCliFiles
+  objects: ObjectStore
   close(): Promise<void>
 }
 
@@ -66,10 +70,13 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   }
 
   app.get('/health', async () => ({ status: 'ok' }))
+  const sigv4 = sigv4Authenticator(keys.lookup, clock, config.maxSkewSeconds)
   registerGitSmartHttp(app, git, { lookup: keys.lookup, clock, regions: candidateRegions(config.region) })
+  const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup: keys.lookup, maxSkewSeconds: config.maxSkewSeconds }).objects
+  const builds = await registerBuilds(app, { config, clock, store, box, bus, git, objects: artifacts, baseUrl: () => baseUrl, auth: { lookup: keys.lookup, sigv4 } })
   registerAwsJson(app, {
-    services: [codeCommitApi(git)],
-    authenticate: sigv4Authenticator(keys.lookup, clock, config.maxSkewSeconds),
+    services: [codeCommitApi(git), builds.api],
+    authenticate: sigv4,
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
 
@@ -82,6 +89,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   baseUrl = `http://${host}:${port}`
 
   const awsCliFiles = writeAwsCliFiles(config.dataDir, await keys.rootKey(), baseUrl, config.region)
+  builds.runner.start()
   fs.writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({ url: baseUrl, pid: process.pid, region: config.region }) + '\n')
 
   return {
@@ -91,7 +99,9 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     bus,
     keys,
     awsCliFiles,
+    objects: artifacts,
     async close() {
+      await builds.runner.stop()
       await app.close()
       store.close()
       fs.rmSync(serverInfoFile(config.dataDir), { force: true })

@@ -111,7 +111,7 @@ function readExportedName(r: Reader, slot: Slot, index: number): string | undefi
  * `secret-id[:json-key[:version-stage[:version-id]]]`. A secret id that is an ARN
  * (`arn:partition:secretsmanager:region:account:secret:name`) keeps its six colons.
  */
-export function parseSecretReference(r: Reader, slot: Slot, name: string, reference: string): SecretsManagerVariable | undefined {
+function parseSecretReference(r: Reader, slot: Slot, name: string, reference: string): SecretsManagerVariable | undefined {
   const parts = reference.split(':')
   const idParts = reference.startsWith('arn:') ? 7 : 1
   if (parts.length < idParts || parts.length > idParts + 3) {

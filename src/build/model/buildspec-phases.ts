@@ -11,7 +11,7 @@ import { BUILDSPEC_PHASE_NAMES, ON_FAILURE_VALUES, PHASE_TYPE_OF, type Buildspec
 import type { Reader, Slot } from './yaml-reader.ts'
 
 const PHASE_KEYS = ['run-as', 'on-failure', 'runtime-versions', 'commands', 'finally'] as const
-const SUBKEYS_HINT = ', check indentation and use of special characters (quote a command that contains ": ")'
+const SUBKEYS_HINT = ', check indentation and use of special characters (quote a command that contains ": " or starts with "{" or "[")'
 
 /** All four phases in run order; `slot` is the `phases` value (undefined when the key is missing: reported). */
 export function readPhases(r: Reader, slot: Slot | undefined, topRunAs: string | undefined): PhasePlan[] {

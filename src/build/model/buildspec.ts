@@ -95,7 +95,7 @@ function readVersion(r: Reader, slot: Slot | undefined): BuildspecVersion | unde
 /** A YAML syntax error or warning as a problem: the parser's first message line, positioned. */
 function yamlProblem(e: YAMLError, lines: LineCounter, prefix = 'YAML_FILE_ERROR: '): BuildspecProblem {
   const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0])
-  const first = (e.message.split('\n')[0] ?? e.message).replace(/:$/, '')
+  const first = e.code === 'MULTIPLE_DOCS' ? `The buildspec must be a single YAML document: found a second one at line ${pos.line}, column ${pos.col}` : (e.message.split('\n')[0] ?? e.message).replace(/:$/, '')
   const message = /\bat line \d+/.test(first) ? first : `${first} at line ${pos.line}, column ${pos.col}`
   return { message: `${prefix}${message}`, line: pos.line, column: pos.col, path: '' }
 }

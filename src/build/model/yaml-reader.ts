@@ -31,6 +31,7 @@ export class Reader {
   readonly warnings: BuildspecProblem[] = []
   readonly #doc: Document
   readonly #lines: LineCounter
+  readonly #badAliases = new Set<Node>()
 
   constructor(doc: Document, lines: LineCounter) {
     this.#doc = doc
@@ -69,27 +70,34 @@ export class Reader {
     this.warnings.push({ message: `${text} (at line ${line}, column ${column})`, line, column, path: slot.path })
   }
 
-  /** The node an alias points to (aliases of aliases included); other nodes unchanged. */
-  resolve(node: Node | null): Node | null {
+  /** The node an alias points to (aliases of aliases included); other nodes unchanged. An alias to no anchor is reported once and reads as absent. */
+  resolve(node: Node | null, path = ''): Node | null {
     let current = node
-    for (let hops = 0; current !== null && isAlias(current) && hops < 100; hops++) current = (current.resolve(this.#doc) as Node | undefined) ?? null
+    for (let hops = 0; current !== null && isAlias(current) && hops < 100; hops++) {
+      const alias = current
+      current = (alias.resolve(this.#doc) as Node | undefined) ?? null
+      if (current === null && !this.#badAliases.has(alias)) {
+        this.#badAliases.add(alias)
+        this.error({ node: alias, key: null, path }, `Unknown alias *${alias.source}: no anchor &${alias.source} precedes it`)
+      }
+    }
     return current
   }
 
   /** True when the slot holds nothing: no value, or a plain `~`/`null`/empty scalar. */
   isAbsent(slot: Slot): boolean {
-    const node = this.resolve(slot.node)
+    const node = this.resolve(slot.node, slot.path)
     return node === null || (isScalar(node) && node.type === 'PLAIN' && NULLS.has(String(node.value)))
   }
 
   /** True when the slot holds a scalar (after following aliases). */
   isScalar(slot: Slot): boolean {
-    return isScalar(this.resolve(slot.node))
+    return isScalar(this.resolve(slot.node, slot.path))
   }
 
   /** `found subkeys instead`, `found a list instead`, … for type errors. */
   found(slot: Slot): string {
-    const node = this.resolve(slot.node)
+    const node = this.resolve(slot.node, slot.path)
     if (isMap(node)) return 'found subkeys instead'
     if (isSeq(node)) return 'found a list instead'
     if (this.isAbsent(slot)) return 'found an empty value instead'
@@ -102,7 +110,7 @@ export class Reader {
    */
   entries(slot: Slot, label: string, known?: readonly string[]): Entry[] | undefined {
     if (this.isAbsent(slot)) return undefined
-    const node = this.resolve(slot.node)
+    const node = this.resolve(slot.node, slot.path)
     if (!isMap(node)) {
       this.error(slot, `Expected ${label} to be a mapping: ${this.found(slot)}`)
       return undefined
@@ -152,7 +160,7 @@ export class Reader {
   /** A scalar as its text; undefined when absent or not a scalar (the latter reported, with `hint` appended). */
   string(slot: Slot, label: string, hint = ''): string | undefined {
     if (this.isAbsent(slot)) return undefined
-    const node = this.resolve(slot.node)
+    const node = this.resolve(slot.node, slot.path)
     if (!isScalar(node)) {
       this.error(slot, `Expected ${label} to be of string type: ${this.found(slot)}${hint}`)
       return undefined
@@ -171,7 +179,7 @@ export class Reader {
   /** The items of a list, each checked by `item`; undefined when absent or not a list (reported). */
   list<T>(slot: Slot, label: string, item: (itemSlot: Slot, index: number) => T | undefined): T[] | undefined {
     if (this.isAbsent(slot)) return undefined
-    const node = this.resolve(slot.node)
+    const node = this.resolve(slot.node, slot.path)
     if (!isSeq(node)) {
       this.error(slot, `Expected ${label} to be a list: ${this.found(slot)}`)
       return undefined

@@ -57,7 +57,7 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
   fs.mkdirSync(workDir, { recursive: true })
   if (deps.localSourceDir) fs.symlinkSync(path.resolve(deps.localSourceDir), path.join(workDir, 'src'), 'dir')
   const log = new BuildLog(path.join(deps.dataDir, build.logFile), [], deps.logEvents)
-  const phases = new PhaseRecorder(build, log, now)
+  const phases = new PhaseRecorder(build, log, now, () => void control.save(structuredClone(build)).catch(() => undefined))
   const aborted = (): PhaseOutcome | undefined => (control.signal.aborted ? (control.signal.reason as PhaseOutcome) : undefined)
   let session: ShellSession | undefined
   let driver: ShellDriver | undefined

@@ -10,16 +10,21 @@ export class PhaseRecorder {
   readonly #log: BuildLog
   readonly #now: () => Date
 
-  constructor(build: BuildRecord, log: BuildLog, now: () => Date) {
+  readonly #onBegin: () => void
+
+  /** `onBegin` runs after a phase starts (so readers see the current phase while it runs). */
+  constructor(build: BuildRecord, log: BuildLog, now: () => Date, onBegin: () => void = () => undefined) {
     this.build = build
     this.#log = log
     this.#now = now
+    this.#onBegin = onBegin
   }
 
   begin(phaseType: string): void {
     this.build.currentPhase = phaseType
     this.build.phases.push({ phaseType, startTime: this.#now() })
     this.#log.line(this.#now(), `Entering phase ${phaseType}`)
+    this.#onBegin()
   }
 
   end(status: StatusType, context?: Context): void {

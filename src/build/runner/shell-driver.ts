@@ -10,8 +10,8 @@ const RS = '\x1e'
  * carry over (buildspec 0.2). Each command's text goes to a file in the control dir and is sourced
  * with stdin from /dev/null (a command reading stdin must not eat the next one); after it, the shell
  * prints a marker `RS<nonce>:<n>:<status>RS\n` that this driver strips from the output to learn the
- * exit status. The nonce is random per build. Under bash, `exit N` inside a command ends that command
- * with N instead of the shell (the shell must survive for the next phases).
+ * exit status. The nonce is random per build. `exit N` inside a command ends that command with N
+ * instead of the shell (the shell must survive for the next phases).
  */
 export class ShellDriver {
   readonly #session: ShellSession
@@ -36,9 +36,9 @@ export class ShellDriver {
       for (const resolve of this.#pending.values()) resolve(-1)
       this.#pending.clear()
     })
-    // bash lets a function shadow `exit`; POSIX shells (dash, busybox) do not, so there an `exit`
-    // in a command ends the session and the remaining commands fail.
-    this.#send(`[ -n "\${BASH_VERSION-}" ] && eval 'exit() { return "\${1:-$?}"; }'\n`)
+    // `exit N` in a command must end that command, not the session: inside a dot script `return N`
+    // does exactly that, and an alias (bash, dash and busybox all expand them here) maps one to the other.
+    this.#send(`if [ -n "\${BASH_VERSION-}" ]; then shopt -s expand_aliases; fi; alias exit=return\n`)
   }
 
   /** True once the shell has ended (killed, or something `exec`-ed it away). */

@@ -19,15 +19,17 @@ export class S3Call {
   readonly request: FastifyRequest
   readonly reply: FastifyReply
   readonly objects: ObjectStore
+  readonly clock: Clock
   readonly target: S3Target
   readonly caller: VerifiedCaller
   readonly requestId: string
   readonly #payloadHash: string
 
-  constructor(init: { request: FastifyRequest; reply: FastifyReply; objects: ObjectStore; target: S3Target; caller: VerifiedCaller; requestId: string; payloadHash: string }) {
+  constructor(init: { request: FastifyRequest; reply: FastifyReply; objects: ObjectStore; clock: Clock; target: S3Target; caller: VerifiedCaller; requestId: string; payloadHash: string }) {
     this.request = init.request
     this.reply = init.reply
     this.objects = init.objects
+    this.clock = init.clock
     this.target = init.target
     this.caller = init.caller
     this.requestId = init.requestId

@@ -45,7 +45,7 @@ export function sendS3Error(reply: FastifyReply, error: unknown, context: ErrorC
   if (context.bucket && ['NoSuchBucket', 'BucketNotEmpty', 'BucketAlreadyOwnedByYou', 'InvalidBucketName'].includes(s3.code)) details.BucketName = context.bucket
   if (s3 instanceof S3Error) for (const [name, value] of Object.entries(s3.headers)) reply.header(name, value)
   reply.code(s3.status)
-  if (context.method === 'HEAD') return reply.send()
+  if (context.method === 'HEAD' || s3.status === 304) return reply.send()
   const inner = [
     el('Code', s3.code),
     el('Message', s3.message),

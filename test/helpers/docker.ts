@@ -1,0 +1,46 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import Docker from 'dockerode'
+import { run } from './run.ts'
+import { tempDir } from './server.ts'
+
+export const TEST_IMAGE = 'slipway-test/busybox:latest'
+const BUSYBOX = ['/usr/bin/busybox', '/bin/busybox'].find((p) => fs.existsSync(p))
+const APPLETS = ['sh', 'ash', 'ls', 'cat', 'echo', 'mkdir', 'rm', 'cp', 'mv', 'env', 'sleep', 'true', 'false', 'printf', 'test', '[', 'grep', 'sed', 'wc', 'date', 'id', 'tee', 'head', 'tail', 'find', 'xargs', 'chmod', 'touch', 'pwd', 'dd', 'sha256sum', 'base64', 'tr', 'cut', 'sort', 'uname', 'hostname', 'ps', 'kill', 'seq', 'yes', 'stat', 'ln', 'basename', 'dirname', 'expr', 'md5sum']
+
+/** Why Docker tests cannot run here, or undefined when a Docker engine answers. */
+export async function dockerUnavailableReason(): Promise<string | undefined> {
+  try {
+    await new Docker({ socketPath: '/var/run/docker.sock' }).ping()
+    return undefined
+  } catch (err) {
+    return `no Docker engine answers on /var/run/docker.sock (${(err as Error).message}); .ci/run starts dockerd`
+  }
+}
+
+/**
+ * The tests' build image, made locally (no registry is reachable): a busybox-static rootfs imported
+ * with `docker import`. Idempotent.
+ */
+export async function ensureTestImage(): Promise<string> {
+  const docker = new Docker({ socketPath: '/var/run/docker.sock' })
+  try {
+    await docker.getImage(TEST_IMAGE).inspect()
+    return TEST_IMAGE
+  } catch {
+    // build it below
+  }
+  if (!BUSYBOX) throw new Error('busybox-static is not installed (apt-get install busybox-static)')
+  const root = tempDir('rootfs')
+  for (const d of ['bin', 'tmp', 'root', 'etc']) fs.mkdirSync(path.join(root, d), { recursive: true })
+  fs.copyFileSync(BUSYBOX, path.join(root, 'bin', 'busybox'))
+  fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755)
+  for (const a of APPLETS) fs.symlinkSync('busybox', path.join(root, 'bin', a))
+  fs.writeFileSync(path.join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n')
+  const tar = path.join(tempDir('rootfs-tar'), 'rootfs.tar')
+  const packed = await run('tar', ['-C', root, '-cf', tar, '.'])
+  if (packed.code !== 0) throw new Error(`tar failed: ${packed.stderr}`)
+  const imported = await run('docker', ['import', '--change', 'ENV PATH=/bin', tar, TEST_IMAGE])
+  if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`)
+  return TEST_IMAGE
+}
