@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { SlipwayConfig } from '../config/config.ts'
 import type { Clock } from '../infra/clock.ts'
@@ -69,10 +70,9 @@ export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps
     },
     { leaseMs: deps.config.buildLeaseMs, onError: (err, context) => app.log.error({ err }, context) },
   )
-  if (executor instanceof DockerExecutor) {
-    const r = runner
-    await executor.removeOrphans((id) => r.isRunning(id))
-  }
+  // Nothing runs yet at start-up: every container or session left behind belongs to a dead server.
+  if (executor instanceof DockerExecutor) await executor.removeOrphans(() => false)
+  if (executor instanceof HostExecutor) executor.removeOrphans(path.join(deps.config.dataDir, 'work'), () => false)
   registerBuildLogs(app, { store: deps.store, dataDir: deps.config.dataDir, logEvents, auth: deps.auth })
   return { ctx, runner, executor, api: codeBuildApi(ctx) }
 }

@@ -28,11 +28,11 @@ export function tempDir(prefix: string): string {
  * Starts the real server (`slipway up`) as a child process on a free port and waits for its ready line.
  * Pass an existing `dataDir` to restart on the same data.
  */
-export async function startTestServer(options: { dataDir?: string; port?: number; extraArgs?: string[] } = {}): Promise<TestServer> {
+export async function startTestServer(options: { dataDir?: string; port?: number; extraArgs?: string[]; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir('data')
   const child = spawn(process.execPath, [SLIPWAY_BIN, 'up', '--port', String(options.port ?? 0), '--data-dir', dataDir, '--log-level', 'warn', ...(options.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env },
+    env: { ...process.env, ...options.env },
   })
   let out = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))

@@ -11,6 +11,30 @@ import { bootstrapScript, type Executor, type SessionSpec, type ShellSession } f
 export class HostExecutor implements Executor {
   readonly name = 'host' as const
 
+  /**
+   * Kills the process groups of sessions a crashed server left behind (their work dirs are under
+   * `workRoot`, each with `slipway/session.pid`) and removes those work dirs.
+   */
+  removeOrphans(workRoot: string, isRunning: (workDirName: string) => boolean): number {
+    if (!fs.existsSync(workRoot)) return 0
+    let removed = 0
+    for (const name of fs.readdirSync(workRoot)) {
+      if (isRunning(name)) continue
+      const pidFile = path.join(workRoot, name, 'slipway', 'session.pid')
+      const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : NaN
+      if (Number.isInteger(pid) && pid > 1) {
+        try {
+          process.kill(-pid, 'SIGKILL')
+        } catch {
+          // already gone
+        }
+      }
+      fs.rmSync(path.join(workRoot, name), { recursive: true, force: true })
+      removed++
+    }
+    return removed
+  }
+
   async start(spec: SessionSpec): Promise<ShellSession> {
     const srcDir = path.join(spec.workDir, 'src')
     const controlDir = path.join(spec.workDir, 'slipway')
@@ -23,6 +47,7 @@ export class HostExecutor implements Executor {
       detached: true,
     })
     child.stdin.on('error', () => undefined)
+    if (child.pid !== undefined) fs.writeFileSync(path.join(controlDir, 'session.pid'), String(child.pid))
     child.stderr.resume()
     const exited = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 9 : 1))))
     // Signal the whole process group, also after the shell itself ended (background jobs).

@@ -69,7 +69,8 @@ const header = (raw: IncomingMessage, name: string): string | undefined => {
 export function claimedPayloadHash(raw: IncomingMessage, presignedQuery: boolean): string {
   const claimed = header(raw, 'x-amz-content-sha256')
   if (claimed === undefined) {
-    if (presignedQuery) return 'UNSIGNED-PAYLOAD'
+    // Presigned URLs sign UNSIGNED-PAYLOAD; a request with no signature at all fails verification anyway.
+    if (presignedQuery || raw.headers.authorization === undefined) return 'UNSIGNED-PAYLOAD'
     throw new S3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256', 400)
   }
   if (claimed !== 'UNSIGNED-PAYLOAD' && !isStreamingPayload(claimed) && !HEX_SHA256.test(claimed)) {

@@ -1,0 +1,110 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { spawn } from 'node:child_process'
+import { CreateProjectCommand, StartBuildCommand } from '@aws-sdk/client-codebuild'
+import { SLIPWAY_BIN, startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
+import { codeBuildClient, waitForBuild } from '../helpers/codebuild.ts'
+import { run } from '../helpers/run.ts'
+
+const SYSTEM_NODE = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => fs.existsSync(p)) ?? process.execPath
+const basic = (s: TestServer) => ({ authorization: `Basic ${Buffer.from(`${s.accessKeyId}:${s.secretAccessKey}`).toString('base64')}` })
+const project = (name: string, buildspec: string, extra: Record<string, unknown> = {}) =>
+  new CreateProjectCommand({ name, source: { type: 'NO_SOURCE', buildspec }, artifacts: { type: 'NO_ARTIFACTS' }, environment: { type: 'LINUX_CONTAINER', image: 'host', computeType: 'BUILD_GENERAL1_SMALL' }, serviceRole: 'r', ...extra })
+
+describe('build logs, secrets and runner crashes (host executor)', () => {
+  let server: TestServer
+
+  before(async () => {
+    server = await startTestServer({ extraArgs: ['--executor', 'host'] })
+  })
+  after(async () => {
+    await server?.stop()
+  })
+
+  it('masks PARAMETER_STORE and SECRETS_MANAGER values in the log', async () => {
+    const set1 = await run(SYSTEM_NODE, [SLIPWAY_BIN, 'secrets', 'set', '/ci/token', 's3cr3t-T0ken', '--data-dir', server.dataDir])
+    assert.equal(set1.code, 0, set1.stderr)
+    const set2 = await run(SYSTEM_NODE, [SLIPWAY_BIN, 'secrets', 'set', 'prod/db', '--data-dir', server.dataDir], { input: '{"password":"hunter2-pw"}\n' })
+    assert.equal(set2.code, 0, set2.stderr)
+    const client = codeBuildClient(server)
+    const spec = `version: 0.2
+env:
+  parameter-store:
+    TOKEN: /ci/token
+  secrets-manager:
+    DB_PASSWORD: prod/db:password
+phases:
+  build:
+    commands:
+      - echo "token is $TOKEN and db is $DB_PASSWORD"
+      - test "$TOKEN" = s3cr3t-T0ken && test "$DB_PASSWORD" = hunter2-pw && echo values-ok
+`
+    await client.send(project('secretive', spec))
+    const build = await waitForBuild(client, (await client.send(new StartBuildCommand({ projectName: 'secretive' }))).build!.id!)
+    assert.equal(build.buildStatus, 'SUCCEEDED', JSON.stringify(build.phases))
+    const log = await (await fetch(build.logs!.deepLink!, { headers: basic(server) })).text()
+    assert.match(log, /token is \*\*\* and db is \*\*\*/)
+    assert.match(log, /values-ok/)
+    assert.ok(!log.includes('s3cr3t-T0ken') && !log.includes('hunter2-pw'))
+    const listed = await run(SYSTEM_NODE, [SLIPWAY_BIN, 'secrets', 'list', '--data-dir', server.dataDir])
+    assert.ok(!listed.stdout.includes('s3cr3t'), 'list shows names only')
+  })
+
+  it('streams a running build log with `slipway logs --follow`, line by line', async () => {
+    const client = codeBuildClient(server)
+    await client.send(project('chatty', 'version: 0.2\nphases:\n  build:\n    commands:\n      - for i in 1 2 3 4 5; do echo "tick $i"; sleep 0.3; done\n'))
+    const id = (await client.send(new StartBuildCommand({ projectName: 'chatty' }))).build!.id!
+    const follower = spawn(SYSTEM_NODE, [SLIPWAY_BIN, 'logs', id, '--follow', '--data-dir', server.dataDir], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const seen: { text: string; at: number }[] = []
+    follower.stdout.on('data', (d: Buffer) => seen.push({ text: d.toString(), at: Date.now() }))
+    const code = await new Promise<number | null>((resolve) => follower.on('exit', resolve))
+    assert.equal(code, 0)
+    const all = seen.map((s) => s.text).join('')
+    for (let i = 1; i <= 5; i++) assert.match(all, new RegExp(`tick ${i}\\n`))
+    assert.match(all, /Build succeeded/)
+    const first = seen.find((s) => s.text.includes('tick 1'))!.at
+    const last = seen.find((s) => s.text.includes('tick 5'))!.at
+    assert.ok(last - first >= 500, `lines arrived as they were printed (spread ${last - first} ms)`)
+    const build = await waitForBuild(client, id)
+    assert.equal(build.buildStatus, 'SUCCEEDED')
+  })
+
+  it('refuses the log endpoint without credentials', async () => {
+    const res = await fetch(`${server.url}/slipway/builds/x:y/log`)
+    assert.equal(res.status, 401)
+    assert.match(res.headers.get('www-authenticate') ?? '', /Basic/)
+  })
+})
+
+describe('a server killed during a build', () => {
+  it('ends the build FAILED after the runner lease instead of leaving it IN_PROGRESS', async () => {
+    const dataDir = tempDir('build-crash')
+    const env = { SLIPWAY_BUILD_LEASE_MS: '2000' }
+    const first = await startTestServer({ dataDir, extraArgs: ['--executor', 'host'], env })
+    const client = codeBuildClient(first)
+    await client.send(project('long', 'version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 37\n'))
+    const id = (await client.send(new StartBuildCommand({ projectName: 'long' }))).build!.id!
+    await waitForBuild(client, id, { until: (b) => b.currentPhase === 'BUILD' })
+    const pid = (JSON.parse(fs.readFileSync(path.join(dataDir, 'server.json'), 'utf8')) as { pid: number }).pid
+    process.kill(pid, 'SIGKILL')
+    await first.stop()
+
+    const second = await startTestServer({ dataDir, extraArgs: ['--executor', 'host'], env })
+    try {
+      const build = await waitForBuild(codeBuildClient(second), id, { timeoutMs: 15_000 })
+      assert.equal(build.buildStatus, 'FAILED')
+      const phase = build.phases!.find((p) => p.phaseType === 'BUILD')!
+      assert.equal(phase.phaseStatus, 'FAILED')
+      assert.match(phase.contexts?.[0]?.message ?? '', /runner stopped responding/)
+      const left = await run('pgrep', ['-f', 'sleep 37'])
+      assert.equal(left.stdout.trim(), '', 'the dead server\'s build processes were killed at restart')
+      // The server works normally afterwards.
+      const next = await waitForBuild(codeBuildClient(second), (await codeBuildClient(second).send(new StartBuildCommand({ projectName: 'long', buildspecOverride: 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo ok\n' }))).build!.id!)
+      assert.equal(next.buildStatus, 'SUCCEEDED')
+    } finally {
+      await second.stop()
+    }
+  })
+})
