@@ -1,0 +1,126 @@
+/**
+ * `npm run bench`: Slipway's speed beside its floor, measured in the same run on this machine.
+ * Writes bench/results/<iso-time>.json and prints a summary. Each measurement repeats N times and
+ * reports median and p90 (ms).
+ *
+ * - build.startToFirstCommand.<executor>: StartBuild request sent → the first buildspec command runs
+ *   (host: the command records its own start with `date +%s%N`; docker, whose busybox `date` has no
+ *   %N: the log's `Running command` timestamp, written as the command is handed to the shell).
+ * - build.wall.<executor>: StartBuild request sent → BatchGetBuilds reports the build complete, for a
+ *   3-command buildspec.
+ * - floor.bash: `bash -c` running the same 3 commands. floor.dockerRun: `docker run --rm` of the same
+ *   image running them.
+ */
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { BatchGetBuildsCommand, CreateProjectCommand, StartBuildCommand } from '@aws-sdk/client-codebuild'
+import { startTestServer, tempDir, ROOT } from '../test/helpers/server.ts'
+import { codeBuildClient } from '../test/helpers/codebuild.ts'
+import { dockerUnavailableReason, ensureTestImage } from '../test/helpers/docker.ts'
+
+const N = Number(process.env.BENCH_RUNS ?? 15)
+const COMMANDS = ['echo one', 'echo two > /dev/null', 'echo three']
+
+type Stats = { runs: number; medianMs: number; p90Ms: number; minMs: number }
+const stats = (xs: number[]): Stats => {
+  const s = [...xs].sort((a, b) => a - b)
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN
+  return { runs: s.length, medianMs: round(at(0.5)), p90Ms: round(at(0.9)), minMs: round(s[0] ?? NaN) }
+}
+const round = (x: number) => Math.round(x * 100) / 100
+
+function timeCommand(cmd: string, args: string[]): number {
+  const t0 = performance.now()
+  const r = spawnSync(cmd, args, { stdio: 'ignore' })
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`)
+  return performance.now() - t0
+}
+
+async function benchExecutor(executor: 'host' | 'docker', image: string) {
+  const server = await startTestServer({ extraArgs: ['--executor', executor] })
+  try {
+    const client = codeBuildClient(server)
+    const markerDir = tempDir('bench-marker')
+    const markerFile = executor === 'host' ? path.join(markerDir, 'first') : 'first-command-at'
+    const buildspec = ['version: 0.2', 'phases:', '  build:', '    commands:', `      - date +%s%N > ${markerFile}`, ...COMMANDS.slice(1).map((c) => `      - ${c}`)].join('\n') + '\n'
+    await client.send(new CreateProjectCommand({ name: 'bench', source: { type: 'NO_SOURCE', buildspec }, artifacts: { type: 'NO_ARTIFACTS' }, environment: { type: 'LINUX_CONTAINER', image, computeType: 'BUILD_GENERAL1_SMALL' }, serviceRole: 'r' }))
+    const firstCommand: number[] = []
+    const wall: number[] = []
+    for (let i = 0; i < N + 2; i++) {
+      const t0 = Date.now() + performance.now() % 1
+      const tStart = performance.now()
+      const id = (await client.send(new StartBuildCommand({ projectName: 'bench' }))).build!.id!
+      for (;;) {
+        const b = (await client.send(new BatchGetBuildsCommand({ ids: [id] }))).builds![0]!
+        if (b.buildComplete) {
+          if (b.buildStatus !== 'SUCCEEDED') throw new Error(`bench build failed: ${JSON.stringify(b.phases)}`)
+          break
+        }
+        await sleep(2)
+      }
+      const elapsed = performance.now() - tStart
+      if (executor === 'host') {
+        const ns = Number(fs.readFileSync(markerFile, 'utf8').trim())
+        if (i >= 2) firstCommand.push(ns / 1e6 - t0)
+      } else if (i >= 2) {
+        const log = await (await fetch(`${server.url}/slipway/builds/${encodeURIComponent(id)}/log`, { headers: { authorization: `Basic ${Buffer.from(`${server.accessKeyId}:${server.secretAccessKey}`).toString('base64')}` } })).text()
+        const m = /\[Container\] (\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{3})\d* Running command/.exec(log)
+        if (m) firstCommand.push(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +m[7]!) - t0)
+      }
+      if (i >= 2) wall.push(elapsed)
+    }
+    return { startToFirstCommand: stats(firstCommand), wall: stats(wall) }
+  } finally {
+    await server.stop()
+  }
+}
+
+/** A host build printing 100 MB of log lines, beside `bash` printing them to /dev/null; server memory. */
+async function benchLogVolume() {
+  const produce = 'yes "slipway log line with some text to make it realistic" | head -c 100000000'
+  const floor = timeCommand('bash', ['-c', `${produce} > /dev/null`])
+  const server = await startTestServer({ extraArgs: ['--executor', 'host'] })
+  try {
+    const pid = (JSON.parse(fs.readFileSync(path.join(server.dataDir, 'server.json'), 'utf8')) as { pid: number }).pid
+    const mem = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024
+    const client = codeBuildClient(server)
+    await client.send(new CreateProjectCommand({ name: 'loud', source: { type: 'NO_SOURCE', buildspec: `version: 0.2\nphases:\n  build:\n    commands:\n      - '${produce}'\n` }, artifacts: { type: 'NO_ARTIFACTS' }, environment: { type: 'LINUX_CONTAINER', image: 'host', computeType: 'BUILD_GENERAL1_SMALL' }, serviceRole: 'r' }))
+    const rssBefore = mem('VmRSS')
+    const t0 = performance.now()
+    const id = (await client.send(new StartBuildCommand({ projectName: 'loud' }))).build!.id!
+    for (;;) {
+      const b = (await client.send(new BatchGetBuildsCommand({ ids: [id] }))).builds![0]!
+      if (b.buildComplete) break
+      await sleep(20)
+    }
+    const wall = performance.now() - t0
+    return { bytes: 100_000_000, floorBashMs: round(floor), buildMs: round(wall), mbPerSecond: round(100 / (wall / 1000)), serverRssBeforeMb: round(rssBefore), serverRssAfterMb: round(mem('VmRSS')), serverPeakRssMb: round(mem('VmHWM')) }
+  } finally {
+    await server.stop()
+  }
+}
+
+async function main() {
+  const results: Record<string, unknown> = { at: new Date().toISOString(), runs: N, node: process.version, machine: { cpus: (await import('node:os')).cpus().length } }
+  results['floor.bash'] = stats(Array.from({ length: N }, () => timeCommand('bash', ['-c', COMMANDS.join('; ')])))
+  results['build.host'] = await benchExecutor('host', 'host')
+  results['build.logVolume.host'] = await benchLogVolume()
+  const noDocker = await dockerUnavailableReason()
+  if (noDocker) {
+    results['build.docker'] = { skipped: noDocker }
+  } else {
+    const image = await ensureTestImage()
+    results['floor.dockerRun'] = stats(Array.from({ length: N }, () => timeCommand('docker', ['run', '--rm', '--network', 'none', image, 'sh', '-c', COMMANDS.join('; ')])))
+    results['build.docker'] = await benchExecutor('docker', image)
+  }
+  const dir = path.join(ROOT, 'bench', 'results')
+  fs.mkdirSync(dir, { recursive: true })
+  const file = path.join(dir, `${String(results.at).replace(/[:.]/g, '-')}.json`)
+  fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n')
+  console.log(JSON.stringify(results, null, 2))
+  console.log(`written to ${path.relative(ROOT, file)}`)
+}
+
+await main()
