@@ -89,6 +89,7 @@ export type BuildRecord = {
   exportedVariables: { name: string; value: string }[]
   artifacts?: BuildArtifacts
   secondaryArtifacts: BuildArtifacts[]
+  reportArns?: string[]
   stopRequested: boolean
   idempotencyToken?: string
   /** Relative to the data dir. */
@@ -132,4 +133,23 @@ export interface SecretStore {
   get(name: string): Promise<string | undefined>
   list(): Promise<{ name: string; updatedAt: Date }[]>
   delete(name: string): Promise<boolean>
+}
+
+/** A test report of one build's report group. */
+export type ReportRecord = {
+  arn: string
+  buildId: string
+  reportGroupArn: string
+  name: string
+  type: 'TEST' | 'CODE_COVERAGE'
+  status: 'SUCCEEDED' | 'FAILED' | 'INCOMPLETE'
+  createdAt: Date
+  summary: { total: number; statusCounts: Record<string, number>; durationInNanoSeconds: number }
+  testCases: { name: string; prefix: string; status: string; durationInNanoSeconds: number; message?: string; testRawDataPath: string }[]
+}
+
+export interface ReportStore {
+  insert(report: ReportRecord): Promise<void>
+  get(arn: string): Promise<ReportRecord | undefined>
+  byGroup(reportGroupArn: string): Promise<ReportRecord[]>
 }

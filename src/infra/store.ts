@@ -2,7 +2,7 @@ import type { AccessKeyStore } from '../identity/access-keys.ts'
 import type { RepositoryStore } from '../git/records.ts'
 import type { EventOutbox } from '../events/outbox.ts'
 import type { TagStore } from './tags.ts'
-import type { BuildStore, ProjectStore, SecretStore } from '../build/records.ts'
+import type { BuildStore, ProjectStore, ReportStore, SecretStore } from '../build/records.ts'
 import type { JobQueue } from './jobs.ts'
 
 export type AuditEntry = { at: Date; principal: string; action: string; resource?: string; requestId: string }
@@ -24,6 +24,7 @@ export interface Store {
   readonly builds: BuildStore
   readonly secrets: SecretStore
   readonly jobs: JobQueue
+  readonly reports: ReportStore
   readonly audit: { append(entry: AuditEntry): Promise<void> }
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>
   close(): void

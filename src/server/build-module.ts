@@ -67,6 +67,7 @@ export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps
       baseUrl: deps.baseUrl,
       resolveSecret: secretResolver(deps.store, deps.box),
       logEvents,
+      saveReport: (r) => deps.store.reports.insert(r),
     },
     { leaseMs: deps.config.buildLeaseMs, onError: (err, context) => app.log.error({ err }, context) },
   )

@@ -71,6 +71,35 @@ phases:
     assert.equal(build.buildStatus, 'SUCCEEDED')
   })
 
+  it('keeps JUnit XML test reports with the build', async () => {
+    const client = codeBuildClient(server)
+    const junit = '<?xml version="1.0"?><testsuites><testsuite name="math" tests="3"><testcase classname="math.add" name="adds" time="0.5"/><testcase classname="math.add" name="carries" time="0.25"/><testcase classname="math.div" name="by zero" time="0.1"><failure message="expected Infinity">stack</failure></testcase></testsuite></testsuites>'
+    const spec = `version: 0.2
+phases:
+  build:
+    commands:
+      - mkdir -p out/reports && printf '%s' '${junit}' > out/reports/junit.xml
+reports:
+  unit:
+    files: ['**/*.xml']
+    base-directory: out/reports
+`
+    await client.send(project('tested', spec))
+    const build = await waitForBuild(client, (await client.send(new StartBuildCommand({ projectName: 'tested' }))).build!.id!)
+    assert.equal(build.buildStatus, 'SUCCEEDED', JSON.stringify(build.phases))
+    assert.equal(build.reportArns?.length, 1)
+    const arn = build.reportArns![0]!
+    assert.match(arn, /^arn:aws:codebuild:us-east-1:000000000000:report\/tested-unit:[0-9a-f-]{36}$/)
+    const { BatchGetReportsCommand, DescribeTestCasesCommand } = await import('@aws-sdk/client-codebuild')
+    const report = (await client.send(new BatchGetReportsCommand({ reportArns: [arn] }))).reports![0]!
+    assert.equal(report.status, 'FAILED')
+    assert.equal(report.testSummary?.total, 3)
+    assert.deepEqual(report.testSummary?.statusCounts, { SUCCEEDED: 2, FAILED: 1 })
+    assert.equal(report.testSummary?.durationInNanoSeconds, 850_000_000)
+    const cases = (await client.send(new DescribeTestCasesCommand({ reportArn: arn, filter: { status: 'FAILED' } }))).testCases!
+    assert.deepEqual(cases.map((c) => [c.prefix, c.name, c.message]), [['math.div', 'by zero', 'expected Infinity']])
+  })
+
   it('refuses the log endpoint without credentials', async () => {
     const res = await fetch(`${server.url}/slipway/builds/x:y/log`)
     assert.equal(res.status, 401)

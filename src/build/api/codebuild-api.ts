@@ -6,6 +6,8 @@ import type { BuildContext } from '../service/context.ts'
 import * as projects from '../service/projects.ts'
 import * as builds from '../service/builds.ts'
 import { buildView, projectView } from './views.ts'
+import { buildArn } from '../service/context.ts'
+import { AwsError } from '../../shared/errors.ts'
 
 const invalidToken = () => E.invalidInput('Invalid pagination token')
 
@@ -66,6 +68,34 @@ export function codeBuildApi(ctx: BuildContext): AwsJsonService<Operations> {
         return { ids: page, nextToken }
       },
       BatchDeleteBuilds: async (i) => builds.batchDeleteBuilds(ctx, i.ids),
+
+      BatchGetReports: async (i) => {
+        const reports = []
+        const reportsNotFound = []
+        for (const arn of i.reportArns) {
+          const r = await ctx.store.reports.get(arn)
+          if (!r) {
+            reportsNotFound.push(arn)
+            continue
+          }
+          reports.push({
+            arn: r.arn, type: r.type, name: r.name, reportGroupArn: r.reportGroupArn, executionId: buildArn(ctx, r.buildId),
+            status: r.status, created: r.createdAt, testSummary: r.summary,
+          })
+        }
+        return { reports, reportsNotFound }
+      },
+      DescribeTestCases: async (i) => {
+        const r = await ctx.store.reports.get(i.reportArn)
+        if (!r) throw new AwsError('ResourceNotFoundException', `Report ${i.reportArn} does not exist`)
+        const cases = r.testCases.filter((c) => !i.filter?.status || c.status === i.filter.status).map((c) => ({ ...c, reportArn: r.arn, expired: undefined }))
+        const { page, nextToken } = paginate(cases, i.nextToken, i.maxResults ?? 50, invalidToken)
+        return { testCases: page, nextToken }
+      },
+      ListReportsForReportGroup: async (i) => {
+        const { page, nextToken } = paginate((await ctx.store.reports.byGroup(i.reportGroupArn)).map((r) => r.arn), i.nextToken, i.maxResults ?? 100, invalidToken)
+        return { reports: page, nextToken }
+      },
     },
   }
 }

@@ -80,5 +80,6 @@ export function buildView(ctx: BuildContext, b: BuildRecord): Build {
     initiator: b.initiator,
     encryptionKey: s.encryptionKey,
     exportedEnvironmentVariables: b.exportedVariables,
+    reportArns: b.reportArns ?? [],
   }
 }

@@ -5,7 +5,7 @@ import type { StatusType } from '../../protocol/models/codebuild.types.ts'
 import type { Clock } from '../../infra/clock.ts'
 import type { ObjectStore } from '../../artifacts/ports.ts'
 import type { GitContext } from '../../git/service/context.ts'
-import type { BuildRecord } from '../records.ts'
+import type { BuildRecord, ReportRecord } from '../records.ts'
 import type { BuildPlan, PhasePlan } from '../model/buildspec-types.ts'
 import { type BuildPhaseType, type PhaseOutcome, nextPhase, buildStatusOf } from '../model/phases.ts'
 import { type Executor, ProvisioningError, type ShellSession } from '../executors/executor.ts'
@@ -17,6 +17,7 @@ import { SourceError } from './source.ts'
 import { prepareSources, loadBuildspec } from './prepare-sources.ts'
 import { cacheRestoreScript, cacheSaveScript } from './cache.ts'
 import { uploadArtifacts, captureShellValues } from './upload-artifacts.ts'
+import { collectReports } from './reports.ts'
 
 export type EngineDeps = {
   clock: Clock
@@ -33,6 +34,8 @@ export type EngineDeps = {
   resolveSecret: (type: 'PARAMETER_STORE' | 'SECRETS_MANAGER', reference: string) => Promise<string>
   /** Emits `<log file path>` events for live log followers. */
   logEvents: EventEmitter
+  /** Keeps a test report (absent: reports are collected but not stored, as in `slipway build`). */
+  saveReport?: (report: ReportRecord) => Promise<void>
 }
 
 /** Stop and timeout arrive through `signal`; its reason is the phase status to record. */
@@ -131,6 +134,14 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
         build.exportedVariables = await captureShellValues(driver, plan, path.join(workDir, 'slipway'), session!.paths.controlDir)
       }
       phases.begin(phase)
+      if (plan && plan.reports.length > 0) {
+        const reports = collectReports(build, plan, path.join(workDir, 'src'), deps, now())
+        for (const r of reports) {
+          await deps.saveReport?.(r)
+          log.line(now(), `Report ${r.name}: ${r.summary.total} test cases, ${r.status}`)
+        }
+        build.reportArns = reports.map((r) => r.arn)
+      }
       const result = await uploadArtifacts(build, plan, { objects: deps.objects, dataDir: deps.dataDir, region: deps.region, accountId: deps.accountId }, path.join(workDir, 'src'), path.join(workDir, 'slipway'))
       if (result.error) log.line(now(), result.error.message)
       phases.end(aborted() ?? (result.error ? 'FAILED' : 'SUCCEEDED'), result.error)

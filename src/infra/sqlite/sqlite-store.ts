@@ -10,6 +10,7 @@ import { sqliteBuildProjects } from './build-projects.ts'
 import { sqliteBuilds } from './builds.ts'
 import { sqliteSecrets } from './secrets.ts'
 import { sqliteJobs } from './jobs.ts'
+import { sqliteBuildReports } from './build-reports.ts'
 
 function storeOver(conn: Conn, transaction: Store['transaction'], close: () => void): Store {
   return {
@@ -21,6 +22,7 @@ function storeOver(conn: Conn, transaction: Store['transaction'], close: () => v
     builds: sqliteBuilds(conn),
     secrets: sqliteSecrets(conn),
     jobs: sqliteJobs(conn),
+    reports: sqliteBuildReports(conn),
     audit: {
       append: (e) =>
         conn.write((db) => {
