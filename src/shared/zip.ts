@@ -28,7 +28,7 @@ export async function extractZipFile(zipFile: string, dest: string): Promise<num
   const root = path.resolve(dest)
   fs.mkdirSync(root, { recursive: true })
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(zipFile, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true }, (err, z) => (err || !z ? reject(err ?? new Error('bad zip')) : resolve(z))),
+    yauzl.open(zipFile, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true }, (err, z) => (err || !z ? reject(err ?? new Error('bad zip')) : resolve(z))),
   )
   const entries: yauzl.Entry[] = []
   await new Promise<void>((resolve, reject) => {

@@ -85,7 +85,7 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
         workDir,
         extraDirs: [{ hostPath: hostCacheDir, sessionPath: sessionCacheDir }],
         env: builtInVariables(build, { region: deps.region, accountId: deps.accountId, baseUrl: deps.baseUrl(), image: build.settings.environment.image, srcDir: '' }),
-        shell: 'bash',
+        shell: shellOf(build),
       })
       phases.end(aborted() ?? 'SUCCEEDED')
       phase = aborted() ? 'FINALIZING' : 'DOWNLOAD_SOURCE'
@@ -104,6 +104,8 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
         plan = await loadBuildspec(build, deps.objects, path.join(workDir, 'src'))
         const vars = await userVariables(build, plan, deps.resolveSecret)
         log.addSecrets(vars.filter((v) => v.secret).map((v) => v.value))
+        if (plan.phases.some((p) => p.runAs)) log.line(now(), 'Warning: run-as is not supported yet; commands run as the image\'s default user')
+        if (plan.env.gitCredentialHelper) log.line(now(), 'Warning: env.git-credential-helper is not supported yet')
         driver = new ShellDriver(session, path.join(workDir, 'slipway'), (text) => log.write(text))
         const resolved = build.resolvedSourceVersion ? [{ name: 'CODEBUILD_RESOLVED_SOURCE_VERSION', value: build.resolvedSourceVersion }] : []
         const setup = exportScript([{ name: 'CODEBUILD_SRC_DIR', value: session.paths.srcDir }, ...resolved, ...vars]) + `cd '${session.paths.srcDir}'\n`
@@ -208,4 +210,10 @@ async function runCommandPhase(
   if (status === 'FAILED' && !driver.ended) await driver.internal('export CODEBUILD_BUILD_SUCCEEDING=0')
   phases.end(status, failure)
   return status
+}
+
+/** `env.shell` decides the session's shell; it is read before the buildspec is parsed, so peek at it. */
+function shellOf(build: BuildRecord): 'bash' | 'sh' {
+  const inline = build.settings.buildspecOverride ?? build.settings.source.buildspec ?? ''
+  return /^\s+shell:\s*['"]?\/bin\/sh['"]?\s*$/m.test(inline) ? 'sh' : 'bash'
 }
