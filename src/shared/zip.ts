@@ -37,7 +37,11 @@ export async function extractZipFile(zipFile: string, dest: string): Promise<num
       zip.readEntry()
     })
     zip.on('end', resolve)
-    zip.on('error', reject)
+    // yauzl validates names itself: report its refusals as the unsafe entries they are.
+    zip.on('error', (err: Error) => {
+      const m = /^(?:invalid relative path|absolute path): (.*)$/.exec(err.message)
+      reject(m ? new UnsafeZipEntry(m[1] ?? '') : err)
+    })
     zip.readEntry()
   })
   for (const e of entries) safeTarget(root, e.fileName)
