@@ -31,20 +31,25 @@ export async function extractZipFile(zipFile: string, dest: string): Promise<num
     yauzl.open(zipFile, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true }, (err, z) => (err || !z ? reject(err ?? new Error('bad zip')) : resolve(z))),
   )
   const entries: yauzl.Entry[] = []
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: yauzl.Entry) => {
-      entries.push(entry)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (entry: yauzl.Entry) => {
+        entries.push(entry)
+        zip.readEntry()
+      })
+      zip.on('end', resolve)
+      // yauzl validates names itself: report its refusals as the unsafe entries they are.
+      zip.on('error', (err: Error) => {
+        const m = /^(?:invalid relative path|absolute path): (.*)$/.exec(err.message)
+        reject(m ? new UnsafeZipEntry(m[1] ?? '') : err)
+      })
       zip.readEntry()
     })
-    zip.on('end', resolve)
-    // yauzl validates names itself: report its refusals as the unsafe entries they are.
-    zip.on('error', (err: Error) => {
-      const m = /^(?:invalid relative path|absolute path): (.*)$/.exec(err.message)
-      reject(m ? new UnsafeZipEntry(m[1] ?? '') : err)
-    })
-    zip.readEntry()
-  })
-  for (const e of entries) safeTarget(root, e.fileName)
+    for (const e of entries) safeTarget(root, e.fileName)
+  } catch (err) {
+    zip.close()
+    throw err
+  }
   try {
     for (const entry of entries) {
       const target = safeTarget(root, entry.fileName)
