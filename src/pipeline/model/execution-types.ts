@@ -1,0 +1,107 @@
+/**
+ * The state of pipeline executions, as the pure engine sees it. Times are epoch milliseconds (the
+ * model never reads a clock: callers pass `now`), ids come from a supplier the caller passes in.
+ */
+
+export type ExecutionStatus = 'InProgress' | 'Stopping' | 'Stopped' | 'Succeeded' | 'Superseded' | 'Failed' | 'Cancelled'
+export type StageStatus = 'InProgress' | 'Stopping' | 'Stopped' | 'Succeeded' | 'Failed' | 'Cancelled'
+export type ActionStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Abandoned'
+export type ExecutionMode = 'SUPERSEDED' | 'QUEUED' | 'PARALLEL'
+
+export type ArtifactLocation = { name: string; bucket: string; key: string }
+
+export type ActionRun = {
+  actionExecutionId: string
+  /** Which stage attempt this run belongs to (1 for the first pass, +1 per retry). */
+  stageAttempt: number
+  status: ActionStatus
+  startTime: number
+  lastUpdateTime: number
+  summary?: string
+  externalExecutionId?: string
+  externalExecutionUrl?: string
+  /** Manual approval: the token PutApprovalResult must quote. */
+  token?: string
+  errorDetails?: { code: string; message: string }
+  resolvedConfiguration: Record<string, string>
+  inputArtifacts: ArtifactLocation[]
+  outputArtifacts: ArtifactLocation[]
+  outputVariables: Record<string, string>
+}
+
+export type StageRun = {
+  status: StageStatus
+  stageExecutionId: string
+  attempt: number
+  startTime: number
+  actions: Record<string, ActionRun>
+}
+
+/** Where an execution is: waiting in front of a stage (inbound), in a stage, or finished. */
+export type Position = { kind: 'waiting'; stageIndex: number; since: number } | { kind: 'inStage'; stageIndex: number } | { kind: 'done' }
+
+export type SourceRevision = { actionName: string; revisionId: string; revisionSummary?: string; revisionUrl?: string }
+
+export type ExecutionTrigger = { triggerType: string; triggerDetail?: string }
+
+export type ExecutionState = {
+  id: string
+  pipelineName: string
+  pipelineVersion: number
+  status: ExecutionStatus
+  statusSummary?: string
+  mode: ExecutionMode
+  trigger: ExecutionTrigger
+  startTime: number
+  lastUpdateTime: number
+  /** Pipeline-level variables (V2): start overrides applied over defaults. */
+  variables: Record<string, string>
+  /** StartPipelineExecution.sourceRevisions, and what a trigger decided (branch of a push). */
+  sourceOverrides: { actionName: string; revisionType: string; revisionValue: string }[]
+  /** What the source actions actually fetched. */
+  sourceRevisions: SourceRevision[]
+  position: Position
+  stages: Record<string, StageRun>
+  stop?: { abandon: boolean; reason?: string }
+}
+
+/** The compiled pipeline the engine runs (produced by structure validation). */
+export type EngineAction = {
+  name: string
+  category: string
+  owner: string
+  provider: string
+  version: string
+  runOrder: number
+  configuration: Record<string, string>
+  inputArtifacts: string[]
+  outputArtifacts: string[]
+  namespace?: string
+  timeoutInMinutes?: number
+  commands?: string[]
+  outputVariables?: string[]
+}
+export type EngineStage = { name: string; groups: { runOrder: number; actions: EngineAction[] }[] }
+export type EnginePipeline = {
+  name: string
+  version: number
+  executionMode: ExecutionMode
+  artifactBucket: string
+  stages: EngineStage[]
+}
+
+/** Inbound transitions that are disabled, by stage name. */
+export type Transitions = Record<string, { enabled: boolean; reason?: string }>
+
+export const TERMINAL_EXECUTION: readonly ExecutionStatus[] = ['Stopped', 'Succeeded', 'Superseded', 'Failed', 'Cancelled']
+export const isTerminal = (e: ExecutionState) => TERMINAL_EXECUTION.includes(e.status)
+
+/** Why a request cannot be applied: the AWS exception name and message. */
+export class EngineRefusal extends Error {
+  readonly code: string
+  constructor(code: string, message: string) {
+    super(message)
+    this.name = 'EngineRefusal'
+    this.code = code
+  }
+}
