@@ -63,6 +63,11 @@ export type PipelineBuildContext = {
   inputs: PipelineArtifactLocation[]
   primarySource?: string
   outputs: PipelineArtifactLocation[]
+  /** The action this build runs, so its end completes that action. */
+  executionId: string
+  stageName: string
+  actionName: string
+  actionExecutionId: string
 }
 
 export type PhaseRecord = {

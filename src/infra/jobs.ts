@@ -23,5 +23,9 @@ export interface JobQueue {
   renew(id: string, owner: string, leaseUntil: Date, now: Date): Promise<boolean>
   complete(id: string, owner: string | undefined, status: 'done' | 'failed', now: Date): Promise<boolean>
   expired(kind: string, now: Date): Promise<Job[]>
+  /** Claims the oldest claimable job of `kind` for `owner` until `leaseUntil` (guarded update). */
+  claim(kind: string, owner: string, now: Date, leaseUntil: Date): Promise<Job | undefined>
+  /** Makes an expired claim claimable again (attempt is kept; the claimer increments it). */
+  requeue(id: string, now: Date): Promise<boolean>
   bySubject(subjectId: string): Promise<Job[]>
 }

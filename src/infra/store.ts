@@ -4,6 +4,7 @@ import type { EventOutbox } from '../events/outbox.ts'
 import type { TagStore } from './tags.ts'
 import type { BuildStore, ProjectStore, ReportStore, SecretStore } from '../build/records.ts'
 import type { JobQueue } from './jobs.ts'
+import type { PipelineStore } from '../pipeline/records.ts'
 
 export type AuditEntry = { at: Date; principal: string; action: string; resource?: string; requestId: string }
 
@@ -25,6 +26,7 @@ export interface Store {
   readonly secrets: SecretStore
   readonly jobs: JobQueue
   readonly reports: ReportStore
+  readonly pipelines: PipelineStore
   readonly audit: { append(entry: AuditEntry): Promise<void> }
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>
   close(): void

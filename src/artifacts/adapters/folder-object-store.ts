@@ -12,11 +12,8 @@ import type { Readable } from 'node:stream'
 import { systemClock, type Clock } from '../../infra/clock.ts'
 import { KeyedMutex } from '../../shared/keyed-mutex.ts'
 import {
-  bucketAlreadyOwnedByYou,
-  bucketNotEmpty,
   copyToItself,
   invalidArgument,
-  invalidBucketName,
   invalidRange,
   invalidVersionId,
   keyTooLong,
@@ -24,12 +21,13 @@ import {
   noSuchKey,
 } from '../model/errors.ts'
 import { listKeys, listVersions } from '../model/listing.ts'
-import { bucketNameProblem, MAX_KEY_BYTES, utf8Length } from '../model/names.ts'
+import { MAX_KEY_BYTES, utf8Length } from '../model/names.ts'
 import { addVersion, deleteLatest, deleteVersion, isVisible, readableVersion } from '../model/versions.ts'
 import type { DeleteResult, KeyRecord, RecordChange, StoredVersion, Versioning } from '../model/versions.ts'
 import type { ListResult, ObjectCreatedListener, ObjectMetadata, ObjectStore, PutResult, VersionListResult } from '../ports.ts'
 import { isNotFound, moveIntoPlace, removeFile, streamToTemp, writeJsonAtomic, type TempFile } from './atomic-files.ts'
-import { BucketState, listDir, type BucketFile } from './bucket-state.ts'
+import type { BucketState } from './bucket-state.ts'
+import { BucketCatalog, bucketLock } from './bucket-catalog.ts'
 import { FolderLayout } from './folder-layout.ts'
 import { MultipartUploads, type StoreHost } from './multipart-uploads.ts'
 
@@ -85,10 +83,9 @@ export class FolderObjectStore implements ObjectStore {
   readonly #layout: FolderLayout
   readonly #clock: Clock
   readonly #locks = new KeyedMutex()
-  readonly #buckets = new Map<string, Promise<BucketState | undefined>>()
+  readonly #catalog: BucketCatalog
   readonly #listeners = new Set<ObjectCreatedListener>()
   readonly #onListenerError: (error: unknown) => void
-  readonly #openedAt = Date.now()
   readonly #multipart: MultipartUploads
 
   /** Opens (creating) the store at `root`; leftovers of a previous process's temp files are removed. */
@@ -96,6 +93,7 @@ export class FolderObjectStore implements ObjectStore {
     this.#layout = new FolderLayout(root)
     this.#clock = options.clock ?? systemClock
     this.#onListenerError = options.onListenerError ?? (() => undefined)
+    this.#catalog = new BucketCatalog(this.#layout, this.#locks, this.#clock, Date.now())
     fs.mkdirSync(root, { recursive: true, mode: 0o700 })
     for (const dir of [this.#layout.tmpDir, this.#layout.trashDir]) {
       fs.rmSync(dir, { recursive: true, force: true })
@@ -119,61 +117,28 @@ export class FolderObjectStore implements ObjectStore {
 
   // ---- buckets ----
 
-  async createBucket(bucket: string): Promise<void> {
-    if (bucketNameProblem(bucket)) throw invalidBucketName(bucket)
-    await this.#locks.run(`b:${bucket}`, async () => {
-      if (await this.#find(bucket)) throw bucketAlreadyOwnedByYou(bucket)
-      const file: BucketFile = { name: bucket, creationDate: this.#clock.now().toISOString() }
-      const staging = `${this.#layout.tmpDir}/${newBlobId()}.bucket`
-      await fsp.mkdir(staging, { mode: 0o700 })
-      await writeJsonAtomic(this.#layout.tmpDir, `${staging}/bucket.json`, file)
-      try {
-        await moveIntoPlace(staging, this.#layout.bucketDir(bucket))
-      } catch (error) {
-        await fsp.rm(staging, { recursive: true, force: true })
-        const code = (error as NodeJS.ErrnoException).code
-        if (code === 'EEXIST' || code === 'ENOTEMPTY') throw bucketAlreadyOwnedByYou(bucket)
-        throw error
-      }
-      this.#buckets.set(bucket, Promise.resolve(new BucketState(file)))
-    })
+  createBucket(bucket: string): Promise<void> {
+    return this.#catalog.create(bucket)
   }
 
-  async deleteBucket(bucket: string): Promise<void> {
-    const state = await this.#state(bucket)
-    const trash = `${this.#layout.trashDir}/${newBlobId()}`
-    await this.#locks.run(`b:${bucket}`, async () => {
-      this.#assertLive(state)
-      if (state.keys.length > 0) throw bucketNotEmpty(bucket)
-      await moveIntoPlace(this.#layout.bucketDir(bucket), trash)
-      state.deleted = true
-      this.#buckets.delete(bucket)
-    })
-    await fsp.rm(trash, { recursive: true, force: true })
+  deleteBucket(bucket: string): Promise<void> {
+    return this.#catalog.delete(bucket)
   }
 
   async headBucket(bucket: string): Promise<boolean> {
-    return (await this.#find(bucket)) !== undefined
+    return (await this.#catalog.find(bucket)) !== undefined
   }
 
   async listBuckets(): Promise<{ name: string; creationDate: Date }[]> {
-    const names = (await listDir(this.#layout.root)).filter((name) => !bucketNameProblem(name)).sort()
-    const found = await Promise.all(names.map((name) => this.#find(name)))
-    return found.filter((s): s is BucketState => s !== undefined).map((s) => ({ name: s.name, creationDate: s.creationDate }))
+    return (await this.#catalog.list()).map((s) => ({ name: s.name, creationDate: s.creationDate }))
   }
 
   async getBucketVersioning(bucket: string): Promise<'Enabled' | 'Suspended' | undefined> {
-    return (await this.#state(bucket)).versioning
+    return (await this.#catalog.get(bucket)).versioning
   }
 
-  async putBucketVersioning(bucket: string, status: 'Enabled' | 'Suspended'): Promise<void> {
-    const state = await this.#state(bucket)
-    await this.#locks.run(`b:${bucket}`, async () => {
-      this.#assertLive(state)
-      const file: BucketFile = { ...state.toFile(), versioning: status }
-      await writeJsonAtomic(this.#layout.tmpDir, this.#layout.bucketFile(bucket), file)
-      state.versioning = status
-    })
+  putBucketVersioning(bucket: string, status: 'Enabled' | 'Suspended'): Promise<void> {
+    return this.#catalog.setVersioning(bucket, status)
   }
 
   // ---- objects ----
@@ -315,30 +280,8 @@ export class FolderObjectStore implements ObjectStore {
 
   // ---- internals ----
 
-  /** The bucket's state, loading it on first use; `undefined` when there is no such bucket. */
-  async #find(bucket: string): Promise<BucketState | undefined> {
-    if (bucketNameProblem(bucket)) return undefined
-    let loading = this.#buckets.get(bucket)
-    if (!loading) {
-      loading = BucketState.load(this.#layout, bucket).then(async (state) => {
-        await state?.collectGarbage(this.#layout, this.#openedAt).catch(() => 0)
-        return state
-      })
-      this.#buckets.set(bucket, loading)
-    }
-    const state = await loading
-    if (!state && this.#buckets.get(bucket) === loading) this.#buckets.delete(bucket)
-    return state
-  }
-
-  async #state(bucket: string): Promise<BucketState> {
-    const state = await this.#find(bucket)
-    if (!state) throw noSuchBucket(bucket)
-    return state
-  }
-
-  #assertLive(state: BucketState): void {
-    if (state.deleted) throw noSuchBucket(state.name)
+  #state(bucket: string): Promise<BucketState> {
+    return this.#catalog.get(bucket)
   }
 
   /**
@@ -351,8 +294,8 @@ export class FolderObjectStore implements ObjectStore {
     change: (record: KeyRecord | undefined, versioning: Versioning) => R,
     content?: { temp: TempFile; blob: string },
   ): Promise<R> {
-    return this.#locks.run(`b:${state.name}`, async () => {
-      this.#assertLive(state)
+    return this.#locks.run(bucketLock(state.name), async () => {
+      if (state.deleted) throw noSuchBucket(state.name)
       const blobFile = content ? this.#layout.blobFile(state.name, content.blob) : undefined
       try {
         if (content && blobFile) await moveIntoPlace(content.temp.file, blobFile)

@@ -14,6 +14,7 @@ import { entityTooSmall, invalidPart, invalidPartNumber, invalidPartOrder, malfo
 import type { PutResult } from '../ports.ts'
 import { concatToTemp, isNotFound, moveIntoPlace, readJson, streamToTemp, writeJsonAtomic, type TempFile } from './atomic-files.ts'
 import type { BucketState } from './bucket-state.ts'
+import { bucketLock } from './bucket-catalog.ts'
 import { UPLOAD_ID, type FolderLayout } from './folder-layout.ts'
 
 /** What the multipart code needs from the store that owns it. */
@@ -49,7 +50,7 @@ export class MultipartUploads {
       ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
       userMetadata: { ...options.userMetadata },
     }
-    await this.#host.locks.run(`b:${bucket}`, async () => {
+    await this.#host.locks.run(bucketLock(bucket), async () => {
       if (state.deleted) throw noSuchBucket(bucket)
       await writeJsonAtomic(this.#host.layout.tmpDir, this.#host.layout.uploadFile(bucket, uploadId), file)
     })

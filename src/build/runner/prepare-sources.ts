@@ -4,7 +4,7 @@ import type { ObjectStore } from '../../artifacts/ports.ts'
 import type { BuildRecord } from '../records.ts'
 import type { BuildPlan } from '../model/buildspec-types.ts'
 import { parseBuildspec } from '../model/buildspec.ts'
-import { type SourceDeps, SourceError, downloadAndExtract, fetchSource, requireObjects, s3LocationOf } from './source.ts'
+import { CLONE_REF_FILE, type SourceDeps, SourceError, downloadAndExtract, fetchSource, requireObjects, s3LocationOf } from './source.ts'
 
 /**
  * DOWNLOAD_SOURCE: the primary source into `<workDir>/src`, secondary sources into
@@ -17,12 +17,15 @@ export async function prepareSources(build: BuildRecord, deps: SourceDeps, workD
   fs.mkdirSync(src, { recursive: true })
   if (s.pipeline) {
     const primary = s.pipeline.inputs.find((i) => i.name === s.pipeline?.primarySource) ?? s.pipeline.inputs[0]
+    let resolved = s.sourceVersion
     for (const input of s.pipeline.inputs) {
       const dir = input === primary ? src : path.join(workDir, `src_${input.name}`)
       fs.mkdirSync(dir, { recursive: true })
       await downloadAndExtract(requireObjects(deps), input.bucket, input.key, undefined, dir)
+      const commit = await expandCloneRef(deps, dir)
+      if (commit && input === primary) resolved = commit
     }
-    return s.sourceVersion
+    return resolved
   }
   const resolved = await fetchSource(deps, s.source, s.sourceVersion, src)
   for (const secondary of s.secondarySources) {
@@ -34,6 +37,19 @@ export async function prepareSources(build: BuildRecord, deps: SourceDeps, workD
     await fetchSource(deps, secondary, version, dir)
   }
   return resolved
+}
+
+/**
+ * A CODEBUILD_CLONE_REF artifact (the CodeCommit source action's reference file) becomes a full git
+ * clone of the repository at that commit, in place of the file. Returns the commit, if it was one.
+ */
+async function expandCloneRef(deps: SourceDeps, dir: string): Promise<string | undefined> {
+  const file = path.join(dir, CLONE_REF_FILE)
+  if (!fs.existsSync(file) || fs.readdirSync(dir).length !== 1) return undefined
+  const ref = JSON.parse(fs.readFileSync(file, 'utf8')) as { repositoryName: string; commitId: string }
+  fs.rmSync(file)
+  await fetchSource(deps, { type: 'CODECOMMIT', location: ref.repositoryName }, ref.commitId, dir)
+  return ref.commitId
 }
 
 /**

@@ -14,6 +14,12 @@ import { extractZipFile } from '../../shared/zip.ts'
 
 const run = promisify(execFile)
 
+/**
+ * The file a CODEBUILD_CLONE_REF artifact holds (written by the pipeline's CodeCommit source action):
+ * `{ repositoryName, cloneUrl, commitId, branch }`. A build turns it into a full git clone.
+ */
+export const CLONE_REF_FILE = '.slipway-clone-ref.json'
+
 /** A source could not be fetched: the build fails DOWNLOAD_SOURCE with this status code and message. */
 export class SourceError extends Error {
   readonly statusCode: string

@@ -34,6 +34,16 @@ export function sqliteJobs(conn: Conn): JobQueue {
         return Number(db.prepare(sql).run(...args).changes) === 1
       }),
     expired: (kind, now) => conn.read((db) => db.prepare("SELECT * FROM jobs WHERE kind = ? AND status = 'claimed' AND lease_expires_at < ?").all(kind, now.getTime()).map(toJob)),
+    claim: (kind, owner, now, leaseUntil) =>
+      conn.write((db) => {
+        const row = db.prepare("SELECT * FROM jobs WHERE kind = ? AND status = 'queued' AND not_before <= ? ORDER BY created_at, id LIMIT 1").get(kind, now.getTime())
+        if (!row) return undefined
+        const changes = db.prepare("UPDATE jobs SET status = 'claimed', owner = ?, lease_expires_at = ?, attempt = attempt + 1, updated_at = ? WHERE id = ? AND status = 'queued'")
+          .run(owner, leaseUntil.getTime(), now.getTime(), String(row.id)).changes
+        return Number(changes) === 1 ? { ...toJob(row), status: 'claimed' as const, owner, leaseExpiresAt: leaseUntil, attempt: Number(row.attempt) + 1 } : undefined
+      }),
+    requeue: (id, now) =>
+      conn.write((db) => Number(db.prepare("UPDATE jobs SET status = 'queued', owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND status = 'claimed'").run(now.getTime(), id).changes) === 1),
     bySubject: (subjectId) => conn.read((db) => db.prepare('SELECT * FROM jobs WHERE subject_id = ? ORDER BY created_at').all(subjectId).map(toJob)),
   }
 }

@@ -11,6 +11,7 @@ import { sqliteBuilds } from './builds.ts'
 import { sqliteSecrets } from './secrets.ts'
 import { sqliteJobs } from './jobs.ts'
 import { sqliteBuildReports } from './build-reports.ts'
+import { sqlitePipelines } from './pipelines.ts'
 
 function storeOver(conn: Conn, transaction: Store['transaction'], close: () => void): Store {
   return {
@@ -23,6 +24,7 @@ function storeOver(conn: Conn, transaction: Store['transaction'], close: () => v
     secrets: sqliteSecrets(conn),
     jobs: sqliteJobs(conn),
     reports: sqliteBuildReports(conn),
+    pipelines: sqlitePipelines(conn),
     audit: {
       append: (e) =>
         conn.write((db) => {

@@ -26,9 +26,7 @@ export async function deleteObjects(call: S3Call): Promise<void> {
     try {
       const result = await call.objects.deleteObject(call.bucket, target.key, target.versionId !== undefined ? { versionId: target.versionId } : {})
       if (quiet) continue
-      const marker = result.deleteMarker
-        ? el('DeleteMarker', true) + (target.versionId === undefined ? el('DeleteMarkerVersionId', result.versionId) : '')
-        : ''
+      const marker = result.deleteMarker ? el('DeleteMarker', true) + el('DeleteMarkerVersionId', result.versionId) : ''
       results.push(`<Deleted>${el('Key', target.key)}${el('VersionId', target.versionId)}${marker}</Deleted>`)
     } catch (error) {
       if (!(error instanceof AwsError) || error.code === 'NoSuchBucket') throw error

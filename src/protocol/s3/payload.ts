@@ -6,6 +6,7 @@
  * or IncompleteBody.
  */
 import { createHash, type Hash } from 'node:crypto'
+import { crc32 } from 'node:zlib'
 import { PassThrough, pipeline, Transform, type Readable, type TransformCallback } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import { S3Error } from '../../artifacts/model/errors.ts'
@@ -13,7 +14,10 @@ import { readBody } from '../../shared/read-body.ts'
 import { decodeChunkedPayload, isStreamingPayload } from '../sigv4/chunked-payload.ts'
 import type { VerifiedCaller } from '../sigv4/verify-request.ts'
 
-export type PayloadExpectations = { sha256Hex?: string; md5Base64?: string; length?: number }
+/** A flexible checksum sent as a header (`x-amz-checksum-<algorithm>`, base64). */
+export type ChecksumHeader = { algorithm: 'crc32' | 'sha1' | 'sha256'; base64: string }
+
+export type PayloadExpectations = { sha256Hex?: string; md5Base64?: string; length?: number; checksum?: ChecksumHeader }
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/
 
@@ -22,6 +26,8 @@ export class PayloadCheck extends Transform {
   readonly #expect: PayloadExpectations
   readonly #sha256: Hash | undefined
   readonly #md5: Hash | undefined
+  readonly #checksumHash: Hash | undefined
+  #crc32 = 0
   #length = 0
 
   constructor(expect: PayloadExpectations) {
@@ -29,12 +35,16 @@ export class PayloadCheck extends Transform {
     this.#expect = expect
     this.#sha256 = expect.sha256Hex !== undefined ? createHash('sha256') : undefined
     this.#md5 = expect.md5Base64 !== undefined ? createHash('md5') : undefined
+    const algorithm = expect.checksum?.algorithm
+    this.#checksumHash = algorithm === 'sha1' || algorithm === 'sha256' ? createHash(algorithm) : undefined
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.#length += chunk.length
     this.#sha256?.update(chunk)
     this.#md5?.update(chunk)
+    this.#checksumHash?.update(chunk)
+    if (this.#expect.checksum?.algorithm === 'crc32') this.#crc32 = crc32(chunk, this.#crc32)
     callback(null, chunk)
   }
 
@@ -56,6 +66,13 @@ export class PayloadCheck extends Transform {
     if (md5 !== undefined && md5 !== md5Base64) {
       return callback(new S3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400, { ExpectedDigest: md5Base64 ?? '', CalculatedDigest: md5 }))
     }
+    const { checksum } = this.#expect
+    if (checksum) {
+      const computed = checksum.algorithm === 'crc32' ? crc32Base64(this.#crc32) : this.#checksumHash?.digest('base64')
+      if (computed !== checksum.base64) {
+        return callback(new S3Error('BadDigest', `The ${checksum.algorithm.toUpperCase()} you specified did not match the calculated checksum.`, 400))
+      }
+    }
     callback()
   }
 }
@@ -63,6 +80,21 @@ export class PayloadCheck extends Transform {
 const header = (raw: IncomingMessage, name: string): string | undefined => {
   const value = raw.headers[name]
   return Array.isArray(value) ? value[0] : value
+}
+
+function crc32Base64(value: number): string {
+  const bytes = Buffer.alloc(4)
+  bytes.writeUInt32BE(value >>> 0)
+  return bytes.toString('base64')
+}
+
+/** The first `x-amz-checksum-*` header Slipway can verify (CRC32C and CRC64NVME are accepted unchecked). */
+function checksumHeader(raw: IncomingMessage): ChecksumHeader | undefined {
+  for (const algorithm of ['crc32', 'sha1', 'sha256'] as const) {
+    const value = header(raw, `x-amz-checksum-${algorithm}`)
+    if (value !== undefined) return { algorithm, base64: value.trim() }
+  }
+  return undefined
 }
 
 /** The payload hash the signature covers: the header, or `UNSIGNED-PAYLOAD` for presigned URLs. */
@@ -117,11 +149,14 @@ export function payloadStream(raw: IncomingMessage, caller: VerifiedCaller, payl
       context: caller,
       ...(decodedContentLength !== undefined ? { decodedContentLength } : {}),
     })
-    const check = new PayloadCheck(md5Base64 !== undefined ? { md5Base64 } : {})
+    const checksum = checksumHeader(raw)
+    const check = new PayloadCheck({ ...(md5Base64 !== undefined ? { md5Base64 } : {}), ...(checksum ? { checksum } : {}) })
     return pipeline(source, decoder, check, done)
   }
   const length = decimal(header(raw, 'content-length'), 'Content-Length')
+  const checksum = checksumHeader(raw)
   const check = new PayloadCheck({
+    ...(checksum ? { checksum } : {}),
     ...(HEX_SHA256.test(payloadHash) ? { sha256Hex: payloadHash } : {}),
     ...(md5Base64 !== undefined ? { md5Base64 } : {}),
     ...(length !== undefined ? { length } : {}),

@@ -49,7 +49,9 @@ export function registerS3(app: FastifyInstance, deps: S3Deps): void {
         return reply
       }
       if (!request.raw.readableEnded) {
+        // The body was not (fully) read: discard the rest and do not reuse the connection.
         reply.header('connection', 'close')
+        request.raw.unpipe()
         request.raw.resume()
       }
       sendS3Error(reply, error, {

@@ -1,0 +1,66 @@
+import type { PipelineDeclaration, Tag } from '../protocol/models/codepipeline.types.ts'
+import type { NormalizedPipeline } from './model/structure/types.ts'
+import type { ExecutionState, Transitions } from './model/execution-types.ts'
+
+export type PipelineRecord = {
+  name: string
+  version: number
+  declaration: PipelineDeclaration
+  normalized: NormalizedPipeline
+  tags: Tag[]
+  transitions: Transitions
+  createdAt: Date
+  updatedAt: Date
+}
+
+export type CustomActionTypeRecord = { category: string; provider: string; version: string; definition: Record<string, unknown>; createdAt: Date }
+
+export type PipelineJobRecord = {
+  id: string
+  category: string
+  owner: string
+  provider: string
+  version: string
+  status: 'Queued' | 'InProgress' | 'Succeeded' | 'Failed' | 'TimedOut'
+  nonce: string
+  pipelineName: string
+  executionId: string
+  stageName: string
+  actionName: string
+  actionExecutionId: string
+  data: Record<string, unknown>
+  continuationToken?: string
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** Store port for pipelines, their executions and custom action jobs. */
+export interface PipelineStore {
+  insert(p: PipelineRecord): Promise<void>
+  get(name: string): Promise<PipelineRecord | undefined>
+  list(): Promise<PipelineRecord[]>
+  /** Replaces the definition (a new version row is kept) — or just tags/transitions. */
+  update(p: PipelineRecord): Promise<void>
+  delete(name: string): Promise<boolean>
+  version(name: string, version: number): Promise<PipelineDeclaration | undefined>
+
+  insertExecution(e: ExecutionState, clientRequestToken?: string): Promise<void>
+  saveExecution(e: ExecutionState): Promise<void>
+  execution(id: string): Promise<ExecutionState | undefined>
+  executionByToken(pipelineName: string, token: string): Promise<ExecutionState | undefined>
+  /** Executions not finished (InProgress, Stopping). */
+  activeExecutions(pipelineName: string): Promise<ExecutionState[]>
+  /** Newest first. */
+  executions(pipelineName: string, limit: number, offset: number): Promise<ExecutionState[]>
+  pipelinesWithActiveExecutions(): Promise<string[]>
+
+  putCustomActionType(t: CustomActionTypeRecord): Promise<boolean>
+  customActionTypes(): Promise<CustomActionTypeRecord[]>
+  deleteCustomActionType(category: string, provider: string, version: string): Promise<boolean>
+
+  insertJob(job: PipelineJobRecord): Promise<void>
+  job(id: string): Promise<PipelineJobRecord | undefined>
+  /** Queued jobs of one action type, oldest first; marks them InProgress is NOT done here (acknowledge does). */
+  queuedJobs(type: { category: string; owner: string; provider: string; version: string }, limit: number): Promise<PipelineJobRecord[]>
+  saveJob(job: PipelineJobRecord): Promise<void>
+}

@@ -1,0 +1,154 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import { AwsError } from '../../shared/errors.ts'
+import { KeyedMutex } from '../../shared/keyed-mutex.ts'
+import type { PipelineRecord } from '../records.ts'
+import type { EnginePipeline, ExecutionState } from '../model/execution-types.ts'
+import { EngineRefusal, isTerminal } from '../model/execution-types.ts'
+import { reconcile, type Ids } from '../model/reconcile.ts'
+import * as commands from '../model/execution-commands.ts'
+import { type PipelineContext, pipelineArn } from './context.ts'
+import { toEnginePipeline } from './engine-pipeline.ts'
+import { stateChangeEvents } from './engine-events.ts'
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+const ids: Ids = {
+  id: () => randomUUID(),
+  shortId: () => Array.from(randomBytes(7), (b) => ALNUM[b % ALNUM.length]).join(''),
+}
+
+export type StartArgs = {
+  trigger: { triggerType: string; triggerDetail?: string }
+  variables?: Record<string, string>
+  sourceOverrides?: ExecutionState['sourceOverrides']
+  clientRequestToken?: string
+}
+
+/**
+ * The pipeline engine service: every change to a pipeline's executions goes through here, serialised
+ * per pipeline. A change loads the pipeline and its active executions, applies a pure command, runs
+ * the pure reconciler, and persists in ONE transaction: the executions, a job per action to dispatch,
+ * and an EventBridge-shaped event per status change. Events are published and the action worker woken
+ * after commit. Restart recovery is `reconcileAll()`: the same path.
+ */
+export class PipelineEngine {
+  readonly #ctx: PipelineContext
+  readonly #lock = new KeyedMutex()
+
+  constructor(ctx: PipelineContext) {
+    this.#ctx = ctx
+  }
+
+  async pipeline(name: string): Promise<PipelineRecord> {
+    const p = await this.#ctx.store.pipelines.get(name)
+    if (!p) throw new AwsError('PipelineNotFoundException', `Account '${this.#ctx.accountId}' does not have a pipeline with name '${name}'`)
+    return p
+  }
+
+  engineView(p: PipelineRecord): EnginePipeline {
+    return toEnginePipeline(p.normalized, this.#ctx.region)
+  }
+
+  /** Runs `change` on the pipeline's active executions (plus `extra`), then reconciles and persists. */
+  mutate<T>(name: string, change: (p: EnginePipeline, active: ExecutionState[], now: number) => Promise<{ result: T; created?: ExecutionState & { token?: string } }> | { result: T; created?: ExecutionState & { token?: string } }): Promise<T> {
+    return this.#lock.run(name, async () => {
+      const record = await this.pipeline(name)
+      const p = this.engineView(record)
+      const active = await this.#ctx.store.pipelines.activeExecutions(name)
+      const before = new Map(active.map((e) => [e.id, structuredClone(e)]))
+      const now = this.#ctx.clock.now().getTime()
+      const { result, created } = await change(p, active, now)
+      const all = created ? [...active, created] : active
+      const touched = new Set(all.filter((e) => JSON.stringify(e) !== JSON.stringify(before.get(e.id))).map((e) => e.id))
+      const r = reconcile(p, record.transitions, all.filter((e) => !isTerminal(e) || touched.has(e.id)), now, ids)
+      for (const id of r.changed) touched.add(id)
+      const at = new Date(now)
+      await this.#ctx.store.transaction(async (tx) => {
+        for (const e of r.executions) {
+          if (!touched.has(e.id)) continue
+          if (created && e.id === created.id) await tx.pipelines.insertExecution(e, created.token)
+          else await tx.pipelines.saveExecution(e)
+          for (const ev of stateChangeEvents(p, pipelineArn(this.#ctx, name), before.get(e.id), e, at)) await tx.events.append(ev)
+        }
+        for (const d of r.dispatches) {
+          await tx.jobs.enqueue({ id: `action:${d.actionExecutionId}`, kind: 'pipeline-action', subjectId: d.actionExecutionId, payload: { pipelineName: name, ...d }, maxAttempts: 3, at })
+        }
+      })
+      await this.#ctx.bus.flush()
+      if (r.dispatches.length > 0) this.#ctx.wakeActions()
+      return result
+    })
+  }
+
+  /** Reconciles one pipeline (after a transition change, on a tick, at start-up). */
+  reconcileNow(name: string): Promise<void> {
+    return this.mutate(name, () => ({ result: undefined }))
+  }
+
+  async reconcileAll(): Promise<void> {
+    for (const name of await this.#ctx.store.pipelines.pipelinesWithActiveExecutions()) await this.reconcileNow(name)
+  }
+
+  async start(name: string, args: StartArgs): Promise<ExecutionState> {
+    if (args.clientRequestToken) {
+      const existing = await this.#ctx.store.pipelines.executionByToken(name, args.clientRequestToken)
+      if (existing) return existing
+    }
+    const id = ids.id()
+    await this.mutate(name, (p, _active, now) => {
+      const record = commands.newExecution(p, { id, trigger: args.trigger, variables: args.variables ?? {}, sourceOverrides: args.sourceOverrides, now })
+      return { result: undefined, created: Object.assign(record, { token: args.clientRequestToken }) }
+    })
+    return (await this.#ctx.store.pipelines.execution(id))!
+  }
+
+  /** Applies a command to one execution, mapping the engine's refusals to AWS errors. */
+  onExecution<T>(name: string, executionId: string, fn: (p: EnginePipeline, e: ExecutionState, active: ExecutionState[], now: number) => T): Promise<T> {
+    return this.mutate(name, async (p, active, now) => {
+      let e = active.find((x) => x.id === executionId)
+      if (!e) {
+        const stored = await this.#ctx.store.pipelines.execution(executionId)
+        if (!stored || stored.pipelineName !== name) throw new AwsError('PipelineExecutionNotFoundException', `Pipeline execution ${executionId} does not exist in pipeline ${name}`)
+        e = stored
+        active.push(e)
+      }
+      try {
+        return { result: fn(p, e, active, now) }
+      } catch (err) {
+        if (err instanceof EngineRefusal) throw new AwsError(err.code, err.message)
+        throw err
+      }
+    })
+  }
+
+  completeAction(name: string, executionId: string, stageName: string, actionName: string, actionExecutionId: string, outcome: commands.ActionOutcome): Promise<boolean> {
+    return this.onExecution(name, executionId, (_p, e, _a, now) => commands.completeAction(e, stageName, actionName, actionExecutionId, outcome, now))
+  }
+
+  noteExternal(name: string, executionId: string, stageName: string, actionName: string, actionExecutionId: string, external: Parameters<typeof commands.noteExternal>[4]): Promise<boolean> {
+    return this.onExecution(name, executionId, (_p, e, _a, now) => commands.noteExternal(e, stageName, actionName, actionExecutionId, external, now))
+  }
+
+  stop(name: string, executionId: string, abandon: boolean, reason?: string): Promise<void> {
+    return this.onExecution(name, executionId, (_p, e, _a, now) => commands.stopExecution(e, abandon, reason, now))
+  }
+
+  async retry(name: string, executionId: string, stageName: string, mode: 'FAILED_ACTIONS' | 'ALL_ACTIONS'): Promise<void> {
+    const recent = await this.#ctx.store.pipelines.executions(name, 50, 0)
+    await this.onExecution(name, executionId, (p, e, active, now) => {
+      const others = [...active, ...recent.filter((r) => !active.some((a) => a.id === r.id))]
+      commands.retryStage(p, e, others, stageName, mode, now)
+    })
+  }
+
+  approve(name: string, executionId: string, stageName: string, actionName: string, token: string, status: 'Approved' | 'Rejected', summary?: string): Promise<void> {
+    return this.onExecution(name, executionId, (_p, e, _a, now) => commands.answerApproval(e, stageName, actionName, token, status, summary, now))
+  }
+
+  /** UpdatePipeline/DeletePipeline: unfinished executions end Cancelled. */
+  cancelActive(name: string): Promise<void> {
+    return this.mutate(name, (_p, active, now) => {
+      for (const e of active) commands.cancelForUpdate(e, now)
+      return { result: undefined }
+    })
+  }
+}

@@ -1,0 +1,55 @@
+import type { EventBus } from '../../events/bus.ts'
+import type { ObjectStore } from '../../artifacts/ports.ts'
+import type { GitContext } from '../../git/service/context.ts'
+import { REFERENCE_UPDATED, type ReferenceUpdatedDetail } from '../../git/service/ref-updates.ts'
+import { triggerFor } from '../model/structure/branch-filter.ts'
+import type { PipelineContext } from './context.ts'
+import type { PipelineEngine } from './engine.ts'
+
+/**
+ * Event-driven starts, no polling: a ref update in a Slipway repository starts every pipeline whose
+ * CodeCommit source watches that branch (or whose V2 trigger filters select the pushed branch or tag —
+ * that execution then builds the pushed ref); an object put to a watched S3 key starts its pipeline.
+ * Listeners run as the event is published, right after the push's transaction commits.
+ */
+export function registerTriggers(ctx: PipelineContext, engine: PipelineEngine, deps: { bus: EventBus; git: GitContext; objects: ObjectStore; onError: (err: unknown) => void }): void {
+  deps.bus.subscribe(async (event) => {
+    if (event.type !== REFERENCE_UPDATED) return
+    const d = event.detail as unknown as ReferenceUpdatedDetail
+    if (!d.newCommitId) return
+    let changedFiles: string[] | undefined
+    for (const p of await ctx.store.pipelines.list()) {
+      if (p.normalized.triggers.some((t) => t.push.some((f) => f.filePaths)) && changedFiles === undefined && d.oldCommitId) {
+        const diffs = await deps.git.repos.diff(d.repositoryId, d.oldCommitId, d.newCommitId).catch(() => [])
+        changedFiles = diffs.flatMap((x) => [x.before?.path, x.after?.path]).filter((x): x is string => !!x)
+      }
+      const match = triggerFor(p.normalized, { repositoryName: d.repositoryName, ref: d.ref, changedFiles })
+      if (!match) continue
+      const filtered = p.normalized.triggers.some((t) => t.sourceActionName === match.sourceActionName && t.push.length > 0)
+      const revision = match.branch ?? match.tag ?? ''
+      await engine.start(p.name, {
+        trigger: { triggerType: filtered ? 'WebhookV2' : 'CloudWatchEvent', triggerDetail: `${event.resource} ${d.ref}` },
+        sourceOverrides: [
+          { actionName: match.sourceActionName, revisionType: 'COMMIT_ID', revisionValue: d.newCommitId },
+          { actionName: match.sourceActionName, revisionType: 'BRANCH', revisionValue: revision },
+        ],
+      }).catch(deps.onError)
+    }
+  })
+
+  deps.objects.onObjectCreated((o) => {
+    void (async () => {
+      for (const p of await ctx.store.pipelines.list()) {
+        for (const a of p.normalized.stages[0]?.groups.flatMap((g) => g.actions) ?? []) {
+          const id = a.actionTypeId
+          if (id.category !== 'Source' || id.owner !== 'AWS' || id.provider !== 'S3') continue
+          if (a.configuration.S3Bucket !== o.bucket || a.configuration.S3ObjectKey !== o.key) continue
+          await engine.start(p.name, {
+            trigger: { triggerType: 'CloudWatchEvent', triggerDetail: `arn:aws:s3:::${o.bucket}/${o.key}` },
+            sourceOverrides: o.versionId ? [{ actionName: a.name, revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: o.versionId }] : [],
+          })
+        }
+      }
+    })().catch(deps.onError)
+  })
+}
