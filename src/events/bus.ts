@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Store } from '../infra/store.ts'
 import type { Clock } from '../infra/clock.ts'
 import type { StoredEvent } from './outbox.ts'
@@ -8,7 +9,9 @@ export type EventListener = (event: StoredEvent) => void | Promise<void>
  * In-process event bus fed from the outbox. Services append events inside their transaction and call
  * `flush()` after commit; `flush()` publishes every unpublished event in order, then marks it.
  * Start-up calls `flush()` too, so events of a crashed process are delivered (at least once).
- * Listeners must be idempotent and must not throw (errors are logged, not propagated).
+ * Listeners must be idempotent and must not throw (errors are logged, not propagated). A listener may
+ * itself cause events (a push starts a pipeline, which emits its own): `flush()` called from inside a
+ * listener returns at once, and the drain already running publishes those events after it.
  */
 export class EventBus {
   readonly #store: Store
@@ -16,6 +19,7 @@ export class EventBus {
   readonly #listeners = new Set<EventListener>()
   readonly #onError: (err: unknown, event: StoredEvent) => void
   #flushing: Promise<void> = Promise.resolve()
+  readonly #insideListener = new AsyncLocalStorage<boolean>()
 
   constructor(store: Store, clock: Clock, onError: (err: unknown, event: StoredEvent) => void) {
     this.#store = store
@@ -29,6 +33,7 @@ export class EventBus {
   }
 
   flush(): Promise<void> {
+    if (this.#insideListener.getStore()) return Promise.resolve()
     this.#flushing = this.#flushing.then(() => this.#drain())
     return this.#flushing
   }
@@ -40,7 +45,7 @@ export class EventBus {
       for (const event of batch) {
         for (const listener of this.#listeners) {
           try {
-            await listener(event)
+            await this.#insideListener.run(true, () => listener(event))
           } catch (err) {
             this.#onError(err, event)
           }

@@ -21,7 +21,7 @@ export type PipelineJobRecord = {
   owner: string
   provider: string
   version: string
-  status: 'Queued' | 'InProgress' | 'Succeeded' | 'Failed' | 'TimedOut'
+  status: 'Queued' | 'Dispatched' | 'InProgress' | 'Succeeded' | 'Failed' | 'TimedOut'
   nonce: string
   pipelineName: string
   executionId: string

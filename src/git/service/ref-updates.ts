@@ -39,8 +39,8 @@ export function refChanges(before: Map<string, string>, after: Map<string, strin
  * one transaction, then published. Also makes the first pushed branch the default when HEAD points at
  * a branch that does not exist. Serialised per repository, so no change is published twice.
  */
-export function syncRefs(ctx: GitContext, repo: RepositoryRecord, principal: string): Promise<RefUpdate[]> {
-  return perRepository.run(repo.id, async () => {
+export async function syncRefs(ctx: GitContext, repo: RepositoryRecord, principal: string): Promise<RefUpdate[]> {
+  const updates = await perRepository.run(repo.id, async () => {
     const now = await currentRefs(ctx, repo)
     const updates = refChanges(await ctx.store.repositories.refs(repo.id), now)
     if (updates.length === 0) return updates
@@ -65,9 +65,10 @@ export function syncRefs(ctx: GitContext, repo: RepositoryRecord, principal: str
         await tx.events.append({ type: REFERENCE_UPDATED, source: 'aws.codecommit', resource: repositoryArn(ctx, repo.name), detail, at })
       }
     })
-    await ctx.bus.flush()
     return updates
   })
+  if (updates.length > 0) await ctx.bus.flush()
+  return updates
 }
 
 /** Start-up recovery: publish ref changes of every repository that a crash left unpublished. */

@@ -50,7 +50,7 @@ export class PipelineEngine {
 
   /** Runs `change` on the pipeline's active executions (plus `extra`), then reconciles and persists. */
   mutate<T>(name: string, change: (p: EnginePipeline, active: ExecutionState[], now: number) => Promise<{ result: T; created?: ExecutionState & { token?: string } }> | { result: T; created?: ExecutionState & { token?: string } }): Promise<T> {
-    return this.#lock.run(name, async () => {
+    const run = this.#lock.run(name, async () => {
       const record = await this.pipeline(name)
       const p = this.engineView(record)
       const active = await this.#ctx.store.pipelines.activeExecutions(name)
@@ -73,8 +73,12 @@ export class PipelineEngine {
           await tx.jobs.enqueue({ id: `action:${d.actionExecutionId}`, kind: 'pipeline-action', subjectId: d.actionExecutionId, payload: { pipelineName: name, ...d }, maxAttempts: 3, at })
         }
       })
+      return { result, dispatched: r.dispatches.length > 0 }
+    })
+    // Publish after the pipeline's lock is released: listeners (triggers, build completions) take it too.
+    return run.then(async ({ result, dispatched }) => {
       await this.#ctx.bus.flush()
-      if (r.dispatches.length > 0) this.#ctx.wakeActions()
+      if (dispatched) this.#ctx.wakeActions()
       return result
     })
   }

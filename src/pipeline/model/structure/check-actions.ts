@@ -19,13 +19,13 @@ const VARIABLE_NAME = /^[A-Za-z0-9@\-_]{1,128}$/
 const ENV_NAME = /^[A-Za-z0-9_]{1,128}$/
 
 export function checkActions(sites: readonly ActionSite[], context: ValidationContext, problems: Problems): void {
-  const byStage = new Map<string, string[]>()
+  const byStage = new Map<number, { stage: string; names: string[] }>()
   for (const site of sites) {
-    const names = byStage.get(site.stage.name) ?? []
-    names.push(site.action.name)
-    byStage.set(site.stage.name, names)
+    const entry = byStage.get(site.stageIndex) ?? { stage: site.stage.name, names: [] }
+    entry.names.push(site.action.name)
+    byStage.set(site.stageIndex, entry)
   }
-  for (const [stage, names] of byStage) {
+  for (const { stage, names } of byStage.values()) {
     for (const name of duplicates(names)) {
       problems.add('InvalidStageDeclarationException', `Stage ${stage} has more than one action named ${name}. Action names must be unique within a stage`)
     }

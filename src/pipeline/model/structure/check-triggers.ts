@@ -49,7 +49,7 @@ function checkTrigger(declaration: PipelineDeclaration, trigger: PipelineTrigger
   } else if (action.actionTypeId?.category !== 'Source') {
     problems.add('InvalidStructureException', `${label}: ${name} is a ${action.actionTypeId?.category} action, not a source action; triggers can only be set on source actions`)
   } else if (!TRIGGERABLE_PROVIDERS.includes(action.actionTypeId.provider)) {
-    problems.add('InvalidStructureException', `${label}: ${name} is a ${action.actionTypeId.provider} source action; triggers can only be set on CodeCommit or CodeStarSourceConnection source actions`)
+    problems.add('InvalidStructureException', `${label}: ${name} is a source action of provider ${action.actionTypeId.provider}; triggers can only be set on CodeCommit or CodeStarSourceConnection source actions`)
   }
 
   if (git.pullRequest !== undefined) {

@@ -87,7 +87,3 @@ export function duplicates(names: readonly string[]): string[] {
   }
   return repeated
 }
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
-}

@@ -1,0 +1,162 @@
+import type { AwsJsonService } from '../../protocol/aws-json/operation-table.ts'
+import type { Operations } from '../../protocol/models/codepipeline.types.ts'
+import { AwsError } from '../../shared/errors.ts'
+import { paginate } from '../../shared/paging.ts'
+import type { PipelineContext } from '../service/context.ts'
+import { pipelineArn } from '../service/context.ts'
+import type { PipelineEngine } from '../service/engine.ts'
+import type { JobWorkerApi } from '../service/job-workers.ts'
+import * as defs from '../service/definitions.ts'
+import { actionExecutionViews, executionSummaryView, executionView, pipelineStateView } from './views.ts'
+
+const badToken = () => new AwsError('InvalidNextTokenException', 'The next token is not valid')
+
+/** Pipeline ARNs name the pipeline as their last segment. */
+function pipelineNameOfArn(arn: string): string {
+  const m = /^arn:aws[\w-]*:codepipeline:[^:]*:\d*:([^/]+)$/.exec(arn)
+  if (!m?.[1]) throw new AwsError('InvalidArnException', `The ARN ${arn} is not a pipeline ARN`)
+  return m[1]
+}
+
+export function codePipelineApi(ctx: PipelineContext, engine: PipelineEngine, jobs: JobWorkerApi): AwsJsonService<Operations> {
+  const recent = async (name: string) => {
+    const active = await ctx.store.pipelines.activeExecutions(name)
+    const latest = await ctx.store.pipelines.executions(name, 50, 0)
+    return [...active, ...latest.filter((e) => !active.some((a) => a.id === e.id))]
+  }
+  return {
+    model: 'codepipeline',
+    handlers: {
+      CreatePipeline: async (i) => {
+        const p = await defs.createPipeline(ctx, engine, i.pipeline, i.tags)
+        return { pipeline: p.declaration, tags: p.tags }
+      },
+      GetPipeline: async (i) => {
+        const p = await engine.pipeline(i.name)
+        const declaration = i.version === undefined || i.version === p.version ? p.declaration : await ctx.store.pipelines.version(p.name, i.version)
+        if (!declaration) throw new AwsError('PipelineVersionNotFoundException', `Pipeline ${i.name} has no version ${i.version}`)
+        return { pipeline: declaration, metadata: { pipelineArn: pipelineArn(ctx, p.name), created: p.createdAt, updated: p.updatedAt } }
+      },
+      UpdatePipeline: async (i) => ({ pipeline: (await defs.updatePipeline(ctx, engine, i.pipeline)).declaration }),
+      DeletePipeline: async (i) => {
+        await defs.deletePipeline(ctx, engine, i.name)
+        return {}
+      },
+      ListPipelines: async (i) => {
+        const all = (await ctx.store.pipelines.list()).map((p) => ({
+          name: p.name, version: p.version, pipelineType: p.normalized.pipelineType, executionMode: p.normalized.executionMode, created: p.createdAt, updated: p.updatedAt,
+        }))
+        const { page, nextToken } = paginate(all, i.nextToken, i.maxResults ?? 1000, badToken)
+        return { pipelines: page, nextToken }
+      },
+
+      StartPipelineExecution: async (i) => {
+        const p = await engine.pipeline(i.name)
+        const declared = new Map(p.normalized.variables.map((v) => [v.name, v.defaultValue]))
+        for (const v of i.variables ?? []) {
+          if (!declared.has(v.name)) throw new AwsError('InvalidStructureException', `Variable ${v.name} is not declared by pipeline ${i.name}`)
+        }
+        const variables = Object.fromEntries([...declared].map(([k, v]) => [k, i.variables?.find((x) => x.name === k)?.value ?? v ?? '']))
+        for (const [k, v] of Object.entries(variables)) if (v === '') throw new AwsError('ValidationException', `Variable ${k} has no default value; pass it in variables`)
+        const sourceNames = new Set(p.normalized.stages[0]?.groups.flatMap((g) => g.actions.map((a) => a.name)))
+        for (const r of i.sourceRevisions ?? []) if (!sourceNames.has(r.actionName)) throw new AwsError('ActionNotFoundException', `Source action ${r.actionName} does not exist in pipeline ${i.name}`)
+        const e = await engine.start(i.name, {
+          trigger: { triggerType: 'StartPipelineExecution', triggerDetail: `arn:aws:iam::${ctx.accountId}:root` },
+          variables,
+          sourceOverrides: i.sourceRevisions,
+          clientRequestToken: i.clientRequestToken,
+        })
+        return { pipelineExecutionId: e.id }
+      },
+      StopPipelineExecution: async (i) => {
+        await engine.stop(i.pipelineName, i.pipelineExecutionId, i.abandon ?? false, i.reason)
+        return { pipelineExecutionId: i.pipelineExecutionId }
+      },
+      RetryStageExecution: async (i) => {
+        await engine.retry(i.pipelineName, i.pipelineExecutionId, i.stageName, i.retryMode)
+        return { pipelineExecutionId: i.pipelineExecutionId }
+      },
+      PutApprovalResult: async (i) => {
+        const e = (await ctx.store.pipelines.activeExecutions(i.pipelineName)).find((x) => x.stages[i.stageName]?.actions[i.actionName]?.token === i.token)
+        if (!e) {
+          await engine.pipeline(i.pipelineName)
+          throw new AwsError('InvalidApprovalTokenException', `The approval token ${i.token} is not valid for ${i.stageName}/${i.actionName}`)
+        }
+        await engine.approve(i.pipelineName, e.id, i.stageName, i.actionName, i.token, i.result.status, i.result.summary)
+        return { approvedAt: ctx.clock.now() }
+      },
+      EnableStageTransition: async (i) => {
+        await defs.setTransition(ctx, engine, i.pipelineName, i.stageName, true)
+        return {}
+      },
+      DisableStageTransition: async (i) => {
+        await defs.setTransition(ctx, engine, i.pipelineName, i.stageName, false, i.reason)
+        return {}
+      },
+
+      GetPipelineState: async (i) => {
+        const p = await engine.pipeline(i.name)
+        return pipelineStateView(p, engine.engineView(p), await recent(i.name))
+      },
+      GetPipelineExecution: async (i) => {
+        await engine.pipeline(i.pipelineName)
+        const e = await ctx.store.pipelines.execution(i.pipelineExecutionId)
+        if (!e || e.pipelineName !== i.pipelineName) throw new AwsError('PipelineExecutionNotFoundException', `Pipeline execution ${i.pipelineExecutionId} does not exist in pipeline ${i.pipelineName}`)
+        return { pipelineExecution: executionView(e) }
+      },
+      ListPipelineExecutions: async (i) => {
+        await engine.pipeline(i.pipelineName)
+        const size = i.maxResults ?? 100
+        const offset = i.nextToken ? Number(Buffer.from(i.nextToken, 'base64url').toString()) : 0
+        if (!Number.isInteger(offset) || offset < 0) throw badToken()
+        const page = await ctx.store.pipelines.executions(i.pipelineName, size + 1, offset)
+        return {
+          pipelineExecutionSummaries: page.slice(0, size).map(executionSummaryView),
+          nextToken: page.length > size ? Buffer.from(String(offset + size)).toString('base64url') : undefined,
+        }
+      },
+      ListActionExecutions: async (i) => {
+        const p = await engine.pipeline(i.pipelineName)
+        const id = i.filter?.pipelineExecutionId
+        const executions = id ? [await ctx.store.pipelines.execution(id)].filter((e) => e !== undefined) : await ctx.store.pipelines.executions(i.pipelineName, 100, 0)
+        if (id && executions.length === 0) throw new AwsError('PipelineExecutionNotFoundException', `Pipeline execution ${id} does not exist in pipeline ${i.pipelineName}`)
+        const { page, nextToken } = paginate(actionExecutionViews(engine.engineView(p), executions), i.nextToken, i.maxResults ?? 100, badToken)
+        return { actionExecutionDetails: page, nextToken }
+      },
+
+      TagResource: async (i) => {
+        const p = await engine.pipeline(pipelineNameOfArn(i.resourceArn))
+        const tags = [...p.tags.filter((t) => !i.tags.some((n) => n.key === t.key)), ...i.tags]
+        await ctx.store.pipelines.update({ ...p, tags })
+        return {}
+      },
+      UntagResource: async (i) => {
+        const p = await engine.pipeline(pipelineNameOfArn(i.resourceArn))
+        await ctx.store.pipelines.update({ ...p, tags: p.tags.filter((t) => !i.tagKeys.includes(t.key)) })
+        return {}
+      },
+      ListTagsForResource: async (i) => ({ tags: (await engine.pipeline(pipelineNameOfArn(i.resourceArn))).tags }),
+
+      CreateCustomActionType: async (i) => ({ actionType: await defs.createCustomActionType(ctx, i), tags: i.tags }),
+      DeleteCustomActionType: async (i) => {
+        await ctx.store.pipelines.deleteCustomActionType(i.category, i.provider, i.version)
+        return {}
+      },
+      ListActionTypes: async (i) => {
+        const custom = (await ctx.store.pipelines.customActionTypes()).map(defs.actionTypeView)
+        return { actionTypes: i.actionOwnerFilter && i.actionOwnerFilter !== 'Custom' ? [] : custom }
+      },
+      PollForJobs: async (i) => ({ jobs: await jobs.poll(i.actionTypeId, i.maxBatchSize ?? 1) }),
+      AcknowledgeJob: async (i) => ({ status: (await jobs.acknowledge(i.jobId, i.nonce)) as never }),
+      GetJobDetails: async (i) => ({ jobDetails: await jobs.details(i.jobId) }),
+      PutJobSuccessResult: async (i) => {
+        await jobs.success(i)
+        return {}
+      },
+      PutJobFailureResult: async (i) => {
+        await jobs.failure(i)
+        return {}
+      },
+    },
+  }
+}

@@ -1,0 +1,115 @@
+import type { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary, StageState } from '../../protocol/models/codepipeline.types.ts'
+import type { PipelineRecord } from '../records.ts'
+import type { EnginePipeline, ExecutionState } from '../model/execution-types.ts'
+
+const d = (ms: number) => new Date(ms)
+
+/** GetPipelineState: per stage its latest execution, its actions' latest runs, inbound executions. */
+export function pipelineStateView(record: PipelineRecord, p: EnginePipeline, recent: ExecutionState[]): GetPipelineStateOutput {
+  const newestFirst = [...recent].sort((a, b) => b.startTime - a.startTime)
+  const stageStates: StageState[] = p.stages.map((stage, idx) => {
+    const latest = newestFirst.find((e) => e.stages[stage.name])
+    const run = latest?.stages[stage.name]
+    const inbound = [...recent]
+      .filter((e) => e.position.kind === 'waiting' && e.position.stageIndex === idx && (e.status === 'InProgress' || e.status === 'Stopping'))
+      .sort((a, b) => (a.position as { since: number }).since - (b.position as { since: number }).since)
+      .map((e) => ({ pipelineExecutionId: e.id, status: 'InProgress' as const, type: 'STANDARD' as const }))
+    const transition = record.transitions[stage.name]
+    return {
+      stageName: stage.name,
+      inboundExecution: inbound.at(-1),
+      inboundExecutions: inbound.length > 0 ? inbound : undefined,
+      inboundTransitionState: idx === 0 ? undefined : { enabled: transition?.enabled !== false, disabledReason: transition?.enabled === false ? transition.reason : undefined },
+      actionStates: stage.groups.flatMap((g) => g.actions).map((a) => {
+        const r = newestFirst.map((e) => e.stages[stage.name]?.actions[a.name]).find((x) => x !== undefined)
+        const owner = newestFirst.find((e) => e.stages[stage.name]?.actions[a.name] === r)
+        const revision = a.category === 'Source' ? owner?.sourceRevisions.find((s) => s.actionName === a.name) : undefined
+        return {
+          actionName: a.name,
+          currentRevision: revision ? { revisionId: revision.revisionId, revisionChangeId: revision.revisionId, created: d(r?.lastUpdateTime ?? 0) } : undefined,
+          latestExecution: r
+            ? {
+                actionExecutionId: r.actionExecutionId,
+                status: r.status,
+                summary: r.summary,
+                lastStatusChange: d(r.lastUpdateTime),
+                token: r.status === 'InProgress' ? r.token : undefined,
+                externalExecutionId: r.externalExecutionId,
+                externalExecutionUrl: r.externalExecutionUrl,
+                errorDetails: r.errorDetails,
+              }
+            : undefined,
+          revisionUrl: revision?.revisionUrl,
+        }
+      }),
+      latestExecution: latest && run ? { pipelineExecutionId: latest.id, status: run.status, type: 'STANDARD' } : undefined,
+    }
+  })
+  return { pipelineName: record.name, pipelineVersion: record.version, stageStates, created: record.createdAt, updated: record.updatedAt }
+}
+
+export function executionView(e: ExecutionState): PipelineExecution {
+  return {
+    pipelineName: e.pipelineName,
+    pipelineVersion: e.pipelineVersion,
+    pipelineExecutionId: e.id,
+    status: e.status,
+    statusSummary: e.statusSummary,
+    artifactRevisions: e.sourceRevisions.map((s) => ({ name: s.actionName, revisionId: s.revisionId, revisionSummary: s.revisionSummary, revisionUrl: s.revisionUrl, created: d(e.startTime) })),
+    variables: Object.entries(e.variables).map(([name, resolvedValue]) => ({ name, resolvedValue })),
+    trigger: e.trigger as PipelineExecution['trigger'],
+    executionMode: e.mode,
+    executionType: 'STANDARD',
+  }
+}
+
+export function executionSummaryView(e: ExecutionState): PipelineExecutionSummary {
+  return {
+    pipelineExecutionId: e.id,
+    status: e.status,
+    statusSummary: e.statusSummary,
+    startTime: d(e.startTime),
+    lastUpdateTime: d(e.lastUpdateTime),
+    sourceRevisions: e.sourceRevisions.map((s) => ({ actionName: s.actionName, revisionId: s.revisionId, revisionSummary: s.revisionSummary, revisionUrl: s.revisionUrl })),
+    trigger: e.trigger as PipelineExecutionSummary['trigger'],
+    stopTrigger: e.stop ? { reason: e.stop.reason } : undefined,
+    executionMode: e.mode,
+    executionType: 'STANDARD',
+  }
+}
+
+/** ListActionExecutions: every action run of the executions, newest first. */
+export function actionExecutionViews(p: EnginePipeline, executions: ExecutionState[]): ActionExecutionDetail[] {
+  const out: ActionExecutionDetail[] = []
+  for (const e of executions) {
+    for (const stage of p.stages) {
+      for (const a of stage.groups.flatMap((g) => g.actions)) {
+        const r = e.stages[stage.name]?.actions[a.name]
+        if (!r) continue
+        out.push({
+          pipelineExecutionId: e.id,
+          actionExecutionId: r.actionExecutionId,
+          pipelineVersion: e.pipelineVersion,
+          stageName: stage.name,
+          actionName: a.name,
+          startTime: d(r.startTime),
+          lastUpdateTime: d(r.lastUpdateTime),
+          status: r.status,
+          input: {
+            actionTypeId: { category: a.category as never, owner: a.owner as never, provider: a.provider, version: a.version },
+            configuration: a.configuration,
+            resolvedConfiguration: r.resolvedConfiguration,
+            inputArtifacts: r.inputArtifacts.map((x) => ({ name: x.name, s3location: { bucket: x.bucket, key: x.key } })),
+            namespace: a.namespace,
+          },
+          output: {
+            outputArtifacts: r.outputArtifacts.map((x) => ({ name: x.name, s3location: { bucket: x.bucket, key: x.key } })),
+            executionResult: { externalExecutionId: r.externalExecutionId, externalExecutionSummary: r.summary, externalExecutionUrl: r.externalExecutionUrl, errorDetails: r.errorDetails },
+            outputVariables: r.outputVariables,
+          },
+        })
+      }
+    }
+  }
+  return out.sort((x, y) => (y.startTime as Date).getTime() - (x.startTime as Date).getTime())
+}

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify'
+import type { SlipwayConfig } from '../config/config.ts'
+import type { Clock } from '../infra/clock.ts'
+import type { Store } from '../infra/store.ts'
+import type { EventBus } from '../events/bus.ts'
+import type { ObjectStore } from '../artifacts/ports.ts'
+import type { GitContext } from '../git/service/context.ts'
+import type { BuildContext } from '../build/service/context.ts'
+import type { PipelineContext } from '../pipeline/service/context.ts'
+import { PipelineEngine } from '../pipeline/service/engine.ts'
+import { ActionWorker } from '../pipeline/service/action-worker.ts'
+import { registerTriggers } from '../pipeline/service/triggers.ts'
+import { completeActionsOnBuildEnd } from '../pipeline/service/build-completion.ts'
+import { JobWorkerApi, customActionProvider } from '../pipeline/service/job-workers.ts'
+import { codePipelineApi } from '../pipeline/api/codepipeline-api.ts'
+import { codeCommitSource } from '../pipeline/providers/codecommit-source.ts'
+import { s3Source } from '../pipeline/providers/s3-source.ts'
+import { codeBuildAction } from '../pipeline/providers/codebuild.ts'
+import { commandsAction } from '../pipeline/providers/commands.ts'
+import { manualApproval } from '../pipeline/providers/manual-approval.ts'
+import { s3Deploy } from '../pipeline/providers/s3-deploy.ts'
+
+export type PipelineModuleDeps = {
+  config: SlipwayConfig
+  clock: Clock
+  store: Store
+  bus: EventBus
+  git: GitContext
+  objects: ObjectStore
+  builds: BuildContext
+  baseUrl: () => string
+}
+
+/** The CodePipeline context: engine, action providers, the action worker, event-driven triggers, API. */
+export function registerPipelines(app: FastifyInstance, deps: PipelineModuleDeps) {
+  let worker: ActionWorker | undefined
+  const ctx: PipelineContext = {
+    store: deps.store,
+    clock: deps.clock,
+    bus: deps.bus,
+    region: deps.config.region,
+    accountId: deps.config.accountId,
+    baseUrl: deps.baseUrl,
+    wakeActions: () => worker?.wake(),
+  }
+  const engine = new PipelineEngine(ctx)
+  const providers = [
+    codeCommitSource({ git: deps.git, objects: deps.objects }),
+    s3Source({ objects: deps.objects }),
+    codeBuildAction(deps.builds),
+    commandsAction(deps.builds),
+    manualApproval,
+    s3Deploy({ objects: deps.objects }),
+    customActionProvider(ctx),
+  ]
+  const onError = (err: unknown, context = 'pipelines') => app.log.error({ err }, context)
+  worker = new ActionWorker(ctx, engine, providers, { onError })
+  registerTriggers(ctx, engine, { bus: deps.bus, git: deps.git, objects: deps.objects, onError })
+  completeActionsOnBuildEnd(deps.bus, deps.builds, engine)
+  const api = codePipelineApi(ctx, engine, new JobWorkerApi(ctx, engine))
+  return {
+    api,
+    engine,
+    async start() {
+      await engine.reconcileAll()
+      worker?.start()
+    },
+    stop() {
+      worker?.stop()
+    },
+  }
+}
