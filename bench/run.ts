@@ -102,11 +102,56 @@ async function benchLogVolume() {
   }
 }
 
+/**
+ * A git push to a repository watched by a pipeline: the push's own wall time (its floor), and when
+ * the pipeline execution started, measured from the push's start and from the moment git exited.
+ */
+async function benchPushToExecution() {
+  const { aws } = await import('../test/helpers/aws-cli.ts')
+  const { repoWithPushes, createPipeline, createPipelineProject, sourceStage, buildStage } = await import('../test/helpers/pipeline-fixtures.ts')
+  const { ListPipelineExecutionsCommand } = await import('@aws-sdk/client-codepipeline')
+  const { codePipelineClient } = await import('../test/helpers/codepipeline.ts')
+  const server = await startTestServer({ extraArgs: ['--executor', 'host'] })
+  try {
+    const dir = tempDir('bench-push')
+    await aws(server, ['s3', 'mb', 's3://pipeline-artifacts'])
+    const repo = await repoWithPushes(server, dir, 'bench-app')
+    await repo.push()
+    await createPipelineProject(server, 'noop', 'version: 0.2\nphases:\n  build:\n    commands:\n      - "true"\n')
+    await createPipeline(server, dir, { name: 'bench', pipelineType: 'V2', executionMode: 'PARALLEL', stages: [sourceStage('bench-app'), buildStage('noop')] })
+    const client = codePipelineClient(server)
+    const fromStart: number[] = []
+    const afterPush: number[] = []
+    const push: number[] = []
+    for (let i = 0; i < N + 2; i++) {
+      const t0 = Date.now()
+      const commit = await repo.push()
+      const t1 = Date.now()
+      let started: number | undefined
+      for (let k = 0; k < 500 && started === undefined; k++) {
+        const list = (await client.send(new ListPipelineExecutionsCommand({ pipelineName: 'bench', maxResults: 5 }))).pipelineExecutionSummaries ?? []
+        started = list.find((e) => e.trigger?.triggerType === 'CloudWatchEvent' && e.sourceRevisions?.[0]?.revisionId === commit)?.startTime?.getTime()
+        if (started === undefined) await sleep(5)
+      }
+      if (started === undefined) throw new Error('no execution for the push')
+      if (i >= 2) {
+        push.push(t1 - t0)
+        fromStart.push(started - t0)
+        afterPush.push(started - t1)
+      }
+    }
+    return { gitPushMs: stats(push), executionStartFromPushStartMs: stats(fromStart), executionStartAfterPushReturnedMs: stats(afterPush) }
+  } finally {
+    await server.stop()
+  }
+}
+
 async function main() {
   const results: Record<string, unknown> = { at: new Date().toISOString(), runs: N, node: process.version, machine: { cpus: (await import('node:os')).cpus().length } }
   results['floor.bash'] = stats(Array.from({ length: N }, () => timeCommand('bash', ['-c', COMMANDS.join('; ')])))
   results['build.host'] = await benchExecutor('host', 'host')
   results['build.logVolume.host'] = await benchLogVolume()
+  results['pipeline.pushToExecution'] = await benchPushToExecution()
   const noDocker = await dockerUnavailableReason()
   if (noDocker) {
     results['build.docker'] = { skipped: noDocker }
