@@ -5,6 +5,7 @@ import type { TagStore } from './tags.ts'
 import type { BuildStore, ProjectStore, ReportStore, SecretStore } from '../build/records.ts'
 import type { JobQueue } from './jobs.ts'
 import type { PipelineStore } from '../pipeline/records.ts'
+import type { DeployStore } from '../deploy/records.ts'
 
 export type AuditEntry = { at: Date; principal: string; action: string; resource?: string; requestId: string }
 
@@ -27,6 +28,7 @@ export interface Store {
   readonly jobs: JobQueue
   readonly reports: ReportStore
   readonly pipelines: PipelineStore
+  readonly deploy: DeployStore
   readonly audit: { append(entry: AuditEntry): Promise<void> }
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>
   close(): void

@@ -12,6 +12,7 @@ import { sqliteSecrets } from './secrets.ts'
 import { sqliteJobs } from './jobs.ts'
 import { sqliteBuildReports } from './build-reports.ts'
 import { sqlitePipelines } from './pipelines.ts'
+import { sqliteDeploy } from './deploy.ts'
 
 function storeOver(conn: Conn, transaction: Store['transaction'], close: () => void): Store {
   return {
@@ -25,6 +26,7 @@ function storeOver(conn: Conn, transaction: Store['transaction'], close: () => v
     jobs: sqliteJobs(conn),
     reports: sqliteBuildReports(conn),
     pipelines: sqlitePipelines(conn),
+    deploy: sqliteDeploy(conn),
     audit: {
       append: (e) =>
         conn.write((db) => {

@@ -19,7 +19,7 @@ export type Violation = { path: string; constraint: string; message: string }
  * (CodeCommit answers InvalidRepositoryNameException, not ValidationException, for a bad name).
  */
 export type AwsJsonService<Ops extends Record<string, { input: unknown; output: unknown }> = Record<string, { input: any; output: any }>> = {
-  model: 'codecommit' | 'codebuild' | 'codepipeline' | 'codedeploy'
+  model: 'codecommit' | 'codebuild' | 'codepipeline' | 'codedeploy' | 'codedeploy-commands'
   handlers: { [Op in keyof Ops]?: Handler<Ops[Op]['input'], Ops[Op]['output']> }
   mapViolations?: (operation: string, violations: Violation[]) => AwsError | undefined
 }

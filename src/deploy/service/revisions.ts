@@ -1,0 +1,28 @@
+import type { RevisionLocation } from '../../protocol/models/codedeploy.types.ts'
+import { AwsError } from '../../shared/errors.ts'
+import type { DeployContext } from './context.ts'
+import { requireApplication } from './context.ts'
+
+/** A stable key for a revision location (S3 object version/etag, or a git commit as the GitHub stand-in). */
+export function revisionKey(r: RevisionLocation): string {
+  if (r.revisionType === 'S3' && r.s3Location?.bucket && r.s3Location.key) return `S3:${r.s3Location.bucket}/${r.s3Location.key}#${r.s3Location.version ?? ''}#${(r.s3Location.eTag ?? '').replaceAll('"', '')}`
+  if (r.revisionType === 'GitHub' && r.gitHubLocation?.repository && r.gitHubLocation.commitId) return `GitHub:${r.gitHubLocation.repository}@${r.gitHubLocation.commitId}`
+  throw new AwsError('InvalidRevisionException', 'The revision is not valid: Slipway deploys S3 bundles (zip, tar, tgz) and Slipway git commits (revisionType GitHub with repository and commitId)')
+}
+
+export async function registerRevision(ctx: DeployContext, applicationName: string, revision: RevisionLocation | undefined, description?: string): Promise<void> {
+  await requireApplication(ctx, applicationName)
+  if (!revision) throw new AwsError('RevisionRequiredException', 'The revision ID was not specified.')
+  const key = revisionKey(revision)
+  const existing = await ctx.store.deploy.revision(applicationName, key)
+  await ctx.store.deploy.putRevision({ applicationName, key, revision, description: description ?? existing?.description, registerTime: existing?.registerTime ?? ctx.clock.now(), firstUsedTime: existing?.firstUsedTime, lastUsedTime: existing?.lastUsedTime })
+}
+
+export async function getRevision(ctx: DeployContext, applicationName: string, revision: RevisionLocation | undefined) {
+  await requireApplication(ctx, applicationName)
+  if (!revision) throw new AwsError('RevisionRequiredException', 'The revision ID was not specified.')
+  const r = await ctx.store.deploy.revision(applicationName, revisionKey(revision))
+  if (!r) throw new AwsError('RevisionDoesNotExistException', 'No application revision found for revision.')
+  const groups = (await ctx.store.deploy.groups(applicationName)).filter((g) => g.targetRevision && revisionKey(g.targetRevision) === r.key).map((g) => g.name)
+  return { applicationName, revision: r.revision, revisionInfo: { description: r.description, deploymentGroups: groups, firstUsedTime: r.firstUsedTime, lastUsedTime: r.lastUsedTime, registerTime: r.registerTime } }
+}
