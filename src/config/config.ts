@@ -17,6 +17,8 @@ export type SlipwayConfig = Readonly<{
   executor: 'docker' | 'host' | 'auto'
   /** How long a build runner's claim lasts without renewal, ms: a dead runner's builds fail after this. */
   buildLeaseMs: number
+  /** How long a deploy agent may stay silent during a lifecycle event before the event fails, ms. */
+  agentLeaseMs: number
 }>
 
 export type ConfigInput = Partial<{ host: string; port: string | number; dataDir: string; region: string; logLevel: string; executor: string }>
@@ -55,5 +57,6 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
     maxSkewSeconds: 900,
     executor,
     buildLeaseMs: leaseMs,
+    agentLeaseMs: Number(env.SLIPWAY_AGENT_LEASE_MS ?? 10_000),
   })
 }

@@ -19,6 +19,9 @@ import { codeBuildAction } from '../pipeline/providers/codebuild.ts'
 import { commandsAction } from '../pipeline/providers/commands.ts'
 import { manualApproval } from '../pipeline/providers/manual-approval.ts'
 import { s3Deploy } from '../pipeline/providers/s3-deploy.ts'
+import { codeDeployAction, deploymentOutcome } from '../pipeline/providers/codedeploy.ts'
+import { DEPLOYMENT_STATE_CHANGE, type DeploymentService } from '../deploy/service/deployments.ts'
+import type { DeploymentRecord } from '../deploy/service/deployment-state.ts'
 
 export type PipelineModuleDeps = {
   config: SlipwayConfig
@@ -29,6 +32,8 @@ export type PipelineModuleDeps = {
   objects: ObjectStore
   builds: BuildContext
   baseUrl: () => string
+  deployments: DeploymentService
+  findDeploymentByAction: (actionExecutionId: string) => Promise<DeploymentRecord | undefined>
 }
 
 /** The CodePipeline context: engine, action providers, the action worker, event-driven triggers, API. */
@@ -51,12 +56,20 @@ export function registerPipelines(app: FastifyInstance, deps: PipelineModuleDeps
     commandsAction(deps.builds),
     manualApproval,
     s3Deploy({ objects: deps.objects }),
+    codeDeployAction(deps.deployments, deps.findDeploymentByAction),
     customActionProvider(ctx),
   ]
   const onError = (err: unknown, context = 'pipelines') => app.log.error({ err }, context)
   worker = new ActionWorker(ctx, engine, providers, { onError })
   registerTriggers(ctx, engine, { bus: deps.bus, git: deps.git, objects: deps.objects, onError })
   completeActionsOnBuildEnd(deps.bus, deps.builds, engine)
+  deps.bus.subscribe(async (event) => {
+    if (event.type !== DEPLOYMENT_STATE_CHANGE) return
+    const d = await deps.deployments.get(String(event.detail.deploymentId)).catch(() => undefined)
+    const outcome = d && deploymentOutcome(d)
+    const a = d?.pipelineAction
+    if (a && outcome) await engine.completeAction(a.pipelineName, a.executionId, a.stageName, a.actionName, a.actionExecutionId, outcome).catch(() => false)
+  })
   const api = codePipelineApi(ctx, engine, new JobWorkerApi(ctx, engine))
   return {
     api,

@@ -20,6 +20,7 @@ import { candidateRegions } from '../protocol/sigv4/git-password.ts'
 import { registerArtifacts } from '../artifacts/module.ts'
 import { registerBuilds } from './build-module.ts'
 import { registerPipelines } from './pipeline-module.ts'
+import { registerDeploy } from './deploy-module.ts'
 import type { ObjectStore } from '../artifacts/ports.ts'
 
 export type RunningServer = {
@@ -75,9 +76,10 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   registerGitSmartHttp(app, git, { lookup: keys.lookup, clock, regions: candidateRegions(config.region) })
   const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup: keys.lookup, maxSkewSeconds: config.maxSkewSeconds }).objects
   const builds = await registerBuilds(app, { config, clock, store, box, bus, git, objects: artifacts, baseUrl: () => baseUrl, auth: { lookup: keys.lookup, sigv4 } })
-  const pipelines = registerPipelines(app, { config, clock, store, bus, git, objects: artifacts, builds: builds.ctx, baseUrl: () => baseUrl })
+  const deploy = registerDeploy(app, { config, clock, store, bus, objects: artifacts, agentLeaseMs: config.agentLeaseMs })
+  const pipelines = registerPipelines(app, { config, clock, store, bus, git, objects: artifacts, builds: builds.ctx, baseUrl: () => baseUrl, deployments: deploy.deployments, findDeploymentByAction: deploy.findByAction })
   registerAwsJson(app, {
-    services: [codeCommitApi(git), builds.api, pipelines.api],
+    services: [codeCommitApi(git), builds.api, pipelines.api, deploy.api, deploy.agentApi],
     authenticate: sigv4,
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
@@ -93,6 +95,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   const awsCliFiles = writeAwsCliFiles(config.dataDir, await keys.rootKey(), baseUrl, config.region)
   builds.runner.start()
   await pipelines.start()
+  await deploy.start()
   fs.writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({ url: baseUrl, pid: process.pid, region: config.region }) + '\n')
 
   return {
@@ -105,6 +108,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     objects: artifacts,
     async close() {
       pipelines.stop()
+      deploy.stop()
       await builds.runner.stop()
       await app.close()
       store.close()

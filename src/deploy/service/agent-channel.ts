@@ -1,0 +1,138 @@
+import { EventEmitter } from 'node:events'
+import { AwsError } from '../../shared/errors.ts'
+import type { HostCommandRecord } from '../records.ts'
+import type { DeployContext } from './context.ts'
+import type { DeploymentService } from './deployments.ts'
+import type { DeploymentRecord } from './deployment-state.ts'
+import { LIFECYCLE } from './deployment-state.ts'
+
+const LONG_POLL_MS = 20_000
+const ERROR_CODES: Record<number, string> = { 0: 'Success', 1: 'ScriptMissing', 2: 'ScriptNotExecutable', 3: 'ScriptTimedOut', 4: 'ScriptFailed', 5: 'UnknownError', 6: 'UnknownError', 7: 'UnknownError' }
+
+const clientError = (message: string) => new AwsError('ClientException', message)
+
+/**
+ * The server side of the CodeDeploy agent channel (CodeDeployCommandService_v20141006): agents
+ * long-poll for host commands, acknowledge, fetch the deployment specification, heartbeat, and report.
+ * A command whose agent stops answering fails with its lease (seconds), never hangs.
+ */
+export class AgentChannel {
+  readonly #ctx: DeployContext
+  readonly #deployments: DeploymentService
+  readonly #wakeups = new EventEmitter()
+
+  constructor(ctx: DeployContext, deployments: DeploymentService) {
+    this.#ctx = ctx
+    this.#deployments = deployments
+    this.#wakeups.setMaxListeners(0)
+  }
+
+  /** New commands may be waiting: wake long-polling agents. */
+  wake(): void {
+    this.#wakeups.emit('work')
+  }
+
+  async #host(hostIdentifier: string) {
+    const instance = (await this.#ctx.store.deploy.instanceByArn(hostIdentifier)) ?? (await this.#ctx.store.deploy.instance(hostIdentifier))
+    if (!instance || instance.deregisterTime) throw clientError(`No registered on-premises instance has the host identifier ${hostIdentifier}`)
+    return instance
+  }
+
+  async poll(hostIdentifier: string, signal?: AbortSignal) {
+    const instance = await this.#host(hostIdentifier)
+    const deadline = Date.now() + LONG_POLL_MS
+    for (;;) {
+      await this.#ctx.store.deploy.touchInstance(instance.name, this.#ctx.clock.now())
+      const next = await this.#ctx.store.deploy.nextCommand(instance.name)
+      if (next) {
+        const now = this.#ctx.clock.now()
+        await this.#ctx.store.deploy.saveCommand({ ...next, status: 'Dispatched', updatedAt: now, leaseExpiresAt: new Date(now.getTime() + this.#ctx.agentLeaseMs) })
+        const d = await this.#deployments.get(next.deploymentId)
+        return { HostCommand: { HostCommandIdentifier: next.id, HostIdentifier: hostIdentifier, DeploymentExecutionId: `${d.applicationName}/${d.groupId}/${d.id}/${next.id}`, CommandName: next.event, Nonce: next.nonce } }
+      }
+      const left = deadline - Date.now()
+      if (left <= 0 || signal?.aborted) return {}
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer)
+          this.#wakeups.off('work', done)
+          resolve()
+        }
+        const timer = setTimeout(done, Math.min(left, 1000))
+        this.#wakeups.on('work', done)
+      })
+    }
+  }
+
+  async #command(id: string): Promise<HostCommandRecord> {
+    const c = await this.#ctx.store.deploy.command(id)
+    if (!c) throw clientError(`No host command ${id}`)
+    return c
+  }
+
+  async acknowledge(id: string) {
+    const c = await this.#command(id)
+    if (c.status === 'Succeeded' || c.status === 'Failed') return { CommandStatus: c.status }
+    const now = this.#ctx.clock.now()
+    await this.#ctx.store.deploy.saveCommand({ ...c, status: 'InProgress', updatedAt: now, leaseExpiresAt: new Date(now.getTime() + this.#ctx.agentLeaseMs) })
+    return { CommandStatus: 'InProgress' as const }
+  }
+
+  async heartbeat(id: string) {
+    const c = await this.#command(id)
+    if (c.status === 'Succeeded' || c.status === 'Failed') return { CommandStatus: c.status }
+    const now = this.#ctx.clock.now()
+    await this.#ctx.store.deploy.saveCommand({ ...c, updatedAt: now, leaseExpiresAt: new Date(now.getTime() + this.#ctx.agentLeaseMs) })
+    return { CommandStatus: c.status === 'Dispatched' ? ('Pending' as const) : ('InProgress' as const) }
+  }
+
+  async specification(deploymentExecutionId: string, hostIdentifier: string) {
+    await this.#host(hostIdentifier)
+    const deploymentId = deploymentExecutionId.split('/')[2] ?? ''
+    const d: DeploymentRecord = await this.#deployments.get(deploymentId)
+    const s3 = d.revision.s3Location
+    const payload = {
+      DeploymentId: d.id,
+      DeploymentGroupId: d.groupId,
+      DeploymentGroupName: d.groupName,
+      ApplicationName: d.applicationName,
+      DeploymentCreator: d.creator,
+      DeploymentType: 'IN_PLACE',
+      AppSpecFilename: 'appspec.yml',
+      Revision: d.revision.revisionType === 'S3'
+        ? { RevisionType: 'S3', S3Revision: { Bucket: s3?.bucket, Key: s3?.key, BundleType: s3?.bundleType ?? 'zip', Version: s3?.version, ETag: s3?.eTag } }
+        : { RevisionType: 'GitHub', GitHubRevision: { Account: 'slipway', Repository: d.revision.gitHubLocation?.repository, CommitId: d.revision.gitHubLocation?.commitId, BundleType: 'zip' } },
+      AgentActionOverrides: { AgentOverrides: { FileExistsBehavior: d.fileExistsBehavior } },
+      AllPossibleLifecycleEvents: [...LIFECYCLE],
+    }
+    return { DeploymentSystem: 'CodeDeploy', DeploymentSpecification: { GenericEnvelope: { Format: 'TEXT/JSON', Payload: JSON.stringify(payload) } } }
+  }
+
+  async complete(id: string, status: 'Succeeded' | 'Failed' | string, diagnosticsPayload?: string) {
+    const c = await this.#command(id)
+    if (c.status === 'Succeeded' || c.status === 'Failed') return {}
+    let diag: { error_code?: number; script_name?: string; message?: string; log?: string } = {}
+    try {
+      diag = diagnosticsPayload ? (JSON.parse(diagnosticsPayload) as typeof diag) : {}
+    } catch {
+      diag = { error_code: 5, message: 'unreadable diagnostics' }
+    }
+    const ok = status === 'Succeeded'
+    await this.#ctx.store.deploy.saveCommand({ ...c, status: ok ? 'Succeeded' : 'Failed', updatedAt: this.#ctx.clock.now(), leaseExpiresAt: undefined })
+    await this.#deployments.report(c.deploymentId, c.host, c.event, ok, {
+      errorCode: ERROR_CODES[diag.error_code ?? (ok ? 0 : 5)] ?? 'UnknownError',
+      scriptName: diag.script_name ?? '',
+      message: diag.message ?? (ok ? 'Succeeded' : 'Failed'),
+      logTail: (diag.log ?? '').slice(-2048),
+    })
+    return {}
+  }
+
+  /** Fails the events of agents that stopped answering (their command's lease expired). */
+  async expireLeases(): Promise<void> {
+    for (const c of await this.#ctx.store.deploy.expiredCommands(this.#ctx.clock.now())) {
+      await this.#ctx.store.deploy.saveCommand({ ...c, status: 'Failed', updatedAt: this.#ctx.clock.now(), leaseExpiresAt: undefined })
+      await this.#deployments.report(c.deploymentId, c.host, c.event, false, { errorCode: 'UnknownError', scriptName: '', message: `The agent on ${c.host} stopped responding during ${c.event}`, logTail: '' })
+    }
+  }
+}
