@@ -81,5 +81,6 @@ export interface DeployStore {
   nextCommand(host: string): Promise<HostCommandRecord | undefined>
   saveCommand(c: HostCommandRecord): Promise<void>
   expiredCommands(now: Date): Promise<HostCommandRecord[]>
+  pendingCommands(): Promise<HostCommandRecord[]>
   commandsOf(deploymentId: string): Promise<HostCommandRecord[]>
 }

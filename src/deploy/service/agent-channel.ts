@@ -128,9 +128,19 @@ export class AgentChannel {
     return {}
   }
 
-  /** Fails the events of agents that stopped answering (their command's lease expired). */
+  /**
+   * Fails the events of agents that stopped answering: a dispatched command whose lease expired, or a
+   * pending one whose host has not polled within the lease (a dead agent never picks it up).
+   */
   async expireLeases(): Promise<void> {
-    for (const c of await this.#ctx.store.deploy.expiredCommands(this.#ctx.clock.now())) {
+    const now = this.#ctx.clock.now()
+    const silent = async (c: HostCommandRecord) => {
+      const seen = (await this.#ctx.store.deploy.instance(c.host))?.lastSeen?.getTime() ?? 0
+      return now.getTime() - Math.max(seen, c.createdAt.getTime()) > this.#ctx.agentLeaseMs
+    }
+    const stale = [...(await this.#ctx.store.deploy.expiredCommands(now))]
+    for (const c of await this.#ctx.store.deploy.pendingCommands()) if (await silent(c)) stale.push(c)
+    for (const c of stale) {
       await this.#ctx.store.deploy.saveCommand({ ...c, status: 'Failed', updatedAt: this.#ctx.clock.now(), leaseExpiresAt: undefined })
       await this.#deployments.report(c.deploymentId, c.host, c.event, false, { errorCode: 'UnknownError', scriptName: '', message: `The agent on ${c.host} stopped responding during ${c.event}`, logTail: '' })
     }

@@ -122,6 +122,7 @@ export function sqliteDeploy(conn: Conn): DeployStore {
       db.prepare('UPDATE host_commands SET status = ?, updated_at = ?, lease_expires_at = ? WHERE id = ?').run(c.status, c.updatedAt.getTime(), c.leaseExpiresAt?.getTime() ?? null, c.id)
     }),
     expiredCommands: (now) => conn.read((db) => db.prepare("SELECT * FROM host_commands WHERE status IN ('Dispatched', 'InProgress') AND lease_expires_at < ?").all(now.getTime()).map(toCommand)),
+    pendingCommands: () => conn.read((db) => db.prepare("SELECT * FROM host_commands WHERE status = 'Pending' ORDER BY created_at").all().map(toCommand)),
     commandsOf: (id) => conn.read((db) => db.prepare('SELECT * FROM host_commands WHERE deployment_id = ? ORDER BY created_at').all(id).map(toCommand)),
   }
 }
