@@ -1,0 +1,91 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
+import { aws, awsCliAvailable, awsWithFilesOnly, AWS } from '../helpers/aws-cli.ts'
+
+const cliMissing = !(await awsCliAvailable())
+
+describe('CodeDeploy API with the real AWS CLI (no agents)', { skip: cliMissing && `AWS CLI '${AWS}' not installed` }, () => {
+  let server: TestServer
+  const dir = tempDir('deploy-api')
+  before(async () => {
+    server = await startTestServer({ extraArgs: ['--executor', 'host'], env: { SLIPWAY_AGENT_LEASE_MS: '2000' } })
+    await aws(server, ['s3', 'mb', 's3://bundles'])
+  })
+  after(async () => {
+    await server?.stop()
+  })
+
+  it('manages applications, groups, configs, instances and revisions with AWS error names', async () => {
+    assert.match((await aws(server, ['deploy', 'create-application', '--application-name', 'Shop'])).json.applicationId, /^[0-9a-f-]{36}$/)
+    assert.equal((await aws(server, ['deploy', 'create-application', '--application-name', 'Shop'])).errorCode, 'ApplicationAlreadyExistsException')
+    assert.equal((await aws(server, ['deploy', 'get-application', '--application-name', 'Nope'])).errorCode, 'ApplicationDoesNotExistException')
+    assert.deepEqual((await aws(server, ['deploy', 'list-applications'])).json.applications, ['Shop'])
+
+    const one = await aws(server, ['deploy', 'get-deployment-config', '--deployment-config-name', 'CodeDeployDefault.OneAtATime'])
+    assert.deepEqual(one.json.deploymentConfigInfo.minimumHealthyHosts, { type: 'MOST_CONCURRENCY', value: 1 })
+    assert.equal((await aws(server, ['deploy', 'create-deployment-config', '--deployment-config-name', 'TwoHealthy', '--minimum-healthy-hosts', 'type=HOST_COUNT,value=2'])).code, 0)
+    assert.ok((await aws(server, ['deploy', 'list-deployment-configs'])).json.deploymentConfigsList.includes('TwoHealthy'))
+    assert.equal((await aws(server, ['deploy', 'delete-deployment-config', '--deployment-config-name', 'CodeDeployDefault.AllAtOnce'])).errorCode, 'InvalidOperationException')
+
+    assert.equal((await aws(server, ['deploy', 'register-on-premises-instance', '--instance-name', 'web-1', '--iam-user-arn', 'arn:aws:iam::000000000000:user/web-1'])).code, 0)
+    assert.equal((await aws(server, ['deploy', 'register-on-premises-instance', '--instance-name', 'web-1', '--iam-user-arn', 'arn:aws:iam::000000000000:user/other'])).errorCode, 'InstanceNameAlreadyRegisteredException')
+    assert.equal((await aws(server, ['deploy', 'add-tags-to-on-premises-instances', '--instance-names', 'web-1', '--tags', 'Key=env,Value=prod', 'Key=role,Value=web'])).code, 0)
+    const got = await aws(server, ['deploy', 'get-on-premises-instance', '--instance-name', 'web-1'])
+    assert.deepEqual(got.json.instanceInfo.tags, [{ Key: 'env', Value: 'prod' }, { Key: 'role', Value: 'web' }])
+    assert.deepEqual((await aws(server, ['deploy', 'list-on-premises-instances', '--tag-filters', 'Key=env,Value=prod,Type=KEY_AND_VALUE'])).json.instanceNames, ['web-1'])
+
+    const group = await aws(server, ['deploy', 'create-deployment-group', '--application-name', 'Shop', '--deployment-group-name', 'Prod', '--deployment-config-name', 'CodeDeployDefault.AllAtOnce',
+      '--on-premises-instance-tag-filters', 'Key=env,Value=prod,Type=KEY_AND_VALUE', '--service-role-arn', 'arn:aws:iam::000000000000:role/cd'])
+    assert.equal(group.code, 0, group.stderr)
+    assert.equal((await aws(server, ['deploy', 'create-deployment-group', '--application-name', 'Shop', '--deployment-group-name', 'Prod', '--service-role-arn', 'r'])).errorCode, 'DeploymentGroupAlreadyExistsException')
+    assert.equal((await aws(server, ['deploy', 'get-deployment-group', '--application-name', 'Shop', '--deployment-group-name', 'Prod'])).json.deploymentGroupInfo.deploymentConfigName, 'CodeDeployDefault.AllAtOnce')
+
+    // aws deploy push: zips the folder, uploads it to S3 (through the config file's endpoint_url), registers the revision.
+    const app = path.join(dir, 'app')
+    fs.mkdirSync(app, { recursive: true })
+    fs.writeFileSync(path.join(app, 'appspec.yml'), 'version: 0.0\nos: linux\n')
+    const pushed = await awsWithFilesOnly(server, ['deploy', 'push', '--application-name', 'Shop', '--s3-location', 's3://bundles/shop.zip', '--source', app])
+    assert.equal(pushed.code, 0, pushed.stderr)
+    const revisions = await aws(server, ['deploy', 'list-application-revisions', '--application-name', 'Shop'])
+    assert.equal(revisions.json.revisions[0].s3Location.key, 'shop.zip')
+    const rev = await aws(server, ['deploy', 'get-application-revision', '--application-name', 'Shop', '--s3-location', `bucket=bundles,key=shop.zip,bundleType=zip,eTag=${revisions.json.revisions[0].s3Location.eTag}`])
+    assert.equal(rev.code, 0, rev.stderr)
+    assert.equal(rev.json.revisionInfo.description.startsWith('Uploaded by AWS CLI'), true)
+  })
+
+  it('fails a host whose agent never answers within the lease, and the deployment, instead of hanging', async () => {
+    const eTag = (await aws(server, ['deploy', 'list-application-revisions', '--application-name', 'Shop'])).json.revisions[0].s3Location.eTag
+    const created = await aws(server, ['deploy', 'create-deployment', '--application-name', 'Shop', '--deployment-group-name', 'Prod', '--s3-location', `bucket=bundles,key=shop.zip,bundleType=zip,eTag=${eTag}`])
+    assert.equal(created.code, 0, created.stderr)
+    const id = created.json.deploymentId
+    assert.match(id, /^d-[A-Z0-9]{9}$/)
+    assert.equal((await aws(server, ['deploy', 'create-deployment', '--application-name', 'Shop', '--deployment-group-name', 'Prod', '--s3-location', 'bucket=bundles,key=shop.zip,bundleType=zip'])).errorCode, 'DeploymentLimitExceededException')
+    let info
+    for (let i = 0; i < 100; i++) {
+      info = (await aws(server, ['deploy', 'get-deployment', '--deployment-id', id])).json.deploymentInfo
+      if (info.status !== 'InProgress' && info.status !== 'Created') break
+      await sleep(200)
+    }
+    assert.equal(info.status, 'Failed')
+    const target = (await aws(server, ['deploy', 'get-deployment-target', '--deployment-id', id, '--target-id', 'web-1'])).json.deploymentTarget.instanceTarget
+    assert.equal(target.status, 'Failed')
+    assert.equal(target.lifecycleEvents[0].status, 'Failed')
+    assert.match(target.lifecycleEvents[0].diagnostics.message, /stopped responding/)
+    assert.equal(target.lifecycleEvents[1].status, 'Skipped')
+    assert.equal((await aws(server, ['deploy', 'stop-deployment', '--deployment-id', id])).errorCode, 'DeploymentAlreadyCompletedException')
+  })
+
+  it('a deployment group that matches no instance fails with NO_INSTANCES', async () => {
+    await aws(server, ['deploy', 'create-deployment-group', '--application-name', 'Shop', '--deployment-group-name', 'Empty', '--on-premises-instance-tag-filters', 'Key=env,Value=none,Type=KEY_AND_VALUE', '--service-role-arn', 'r'])
+    const id = (await aws(server, ['deploy', 'create-deployment', '--application-name', 'Shop', '--deployment-group-name', 'Empty', '--s3-location', 'bucket=bundles,key=shop.zip,bundleType=zip'])).json.deploymentId
+    const info = (await aws(server, ['deploy', 'get-deployment', '--deployment-id', id])).json.deploymentInfo
+    assert.equal(info.status, 'Failed')
+    assert.equal(info.errorInformation.code, 'NO_INSTANCES')
+    const waited = await aws(server, ['deploy', 'wait', 'deployment-successful', '--deployment-id', id])
+    assert.notEqual(waited.code, 0, 'the waiter fails on a Failed deployment')
+  })
+})
