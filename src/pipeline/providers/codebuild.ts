@@ -4,7 +4,7 @@ import { logDeepLink } from '../../build/api/views.ts'
 import type { BuildRecord, ProjectRecord } from '../../build/records.ts'
 import type { EnvironmentVariable } from '../../protocol/models/codebuild.types.ts'
 import type { ActionOutcome } from '../model/execution-commands.ts'
-import type { ActionJob, ActionProvider } from './provider.ts'
+import type { ActionJob, ActionProvider, ActionReporter } from './provider.ts'
 
 /** A finished build as the action's outcome: exported variables become output variables. */
 export function buildOutcome(ctx: BuildContext, b: BuildRecord): ActionOutcome | undefined {
@@ -18,6 +18,19 @@ export function buildOutcome(ctx: BuildContext, b: BuildRecord): ActionOutcome |
     errorDetails: b.status === 'SUCCEEDED' ? undefined : { code: 'JobFailed', message: `Build terminated with state: ${b.status}` },
     outputVariables: Object.fromEntries(b.exportedVariables.map((v) => [v.name, v.value])),
   }
+}
+
+/** The outcome of the build an action run started, once it has ended (a missed event's safety net). */
+export async function checkActionBuild(ctx: BuildContext, job: ActionJob): Promise<ActionOutcome | undefined> {
+  const id = job.run.externalExecutionId
+  const build = id ? await ctx.store.builds.get(id) : undefined
+  return build ? buildOutcome(ctx, build) : undefined
+}
+
+/** Records the build on the action and returns its outcome if it already ended. */
+export async function reportBuild(ctx: BuildContext, build: BuildRecord, report: ActionReporter): Promise<ActionOutcome | undefined> {
+  await report.noteExternal({ externalExecutionId: build.id, externalExecutionUrl: logDeepLink(ctx, build.id) })
+  return buildOutcome(ctx, build)
 }
 
 /** Starts (once per action run: the run id is the idempotency token) a build for a pipeline action. */
@@ -63,14 +76,8 @@ export function codeBuildAction(ctx: BuildContext): ActionProvider {
           return { status: 'Failed', errorDetails: { code: 'ConfigurationError', message: `EnvironmentVariables is not a JSON array: ${(err as Error).message}` }, summary: 'Bad EnvironmentVariables' }
         }
       }
-      const build = await startPipelineBuild(ctx, project, job, { environmentVariables })
-      await report.noteExternal({ externalExecutionId: build.id, externalExecutionUrl: logDeepLink(ctx, build.id) })
-      return buildOutcome(ctx, build)
+      return reportBuild(ctx, await startPipelineBuild(ctx, project, job, { environmentVariables }), report)
     },
-    async check(job) {
-      const id = job.run.externalExecutionId
-      const build = id ? await ctx.store.builds.get(id) : undefined
-      return build ? buildOutcome(ctx, build) : undefined
-    },
+    check: (job) => checkActionBuild(ctx, job),
   }
 }

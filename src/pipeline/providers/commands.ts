@@ -1,9 +1,8 @@
 import { stringify } from 'yaml'
 import type { BuildContext } from '../../build/service/context.ts'
 import type { ProjectRecord } from '../../build/records.ts'
-import { logDeepLink } from '../../build/api/views.ts'
 import type { ActionProvider } from './provider.ts'
-import { buildOutcome, startPipelineBuild } from './codebuild.ts'
+import { checkActionBuild, reportBuild, startPipelineBuild } from './codebuild.ts'
 
 const DEFAULT_IMAGE = 'aws/codebuild/amazonlinux-x86_64-standard:5.0'
 
@@ -24,15 +23,9 @@ export function commandsAction(ctx: BuildContext): ActionProvider {
         phases: { build: { commands: job.action.commands ?? [] } },
         artifacts: job.run.outputArtifacts.length > 0 ? { files: ['**/*'] } : undefined,
       })
-      const build = await startPipelineBuild(ctx, project, job, { buildspec, image: job.run.resolvedConfiguration.Image ?? DEFAULT_IMAGE })
-      await report.noteExternal({ externalExecutionId: build.id, externalExecutionUrl: logDeepLink(ctx, build.id) })
-      return buildOutcome(ctx, build)
+      return reportBuild(ctx, await startPipelineBuild(ctx, project, job, { buildspec, image: job.run.resolvedConfiguration.Image ?? DEFAULT_IMAGE }), report)
     },
-    async check(job) {
-      const id = job.run.externalExecutionId
-      const build = id ? await ctx.store.builds.get(id) : undefined
-      return build ? buildOutcome(ctx, build) : undefined
-    },
+    check: (job) => checkActionBuild(ctx, job),
   }
 }
 
