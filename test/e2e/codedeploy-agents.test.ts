@@ -7,6 +7,8 @@ import { startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
 import { aws, awsCliAvailable, awsWithFilesOnly, AWS } from '../helpers/aws-cli.ts'
 import { startAgent, stopAgents, waitForInstances, type TestAgent } from '../helpers/agents.ts'
 import { run } from '../helpers/run.ts'
+import { buildStage, createPipeline, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
+import { codePipelineClient, stageStatus, waitForExecution, waitForState } from '../helpers/codepipeline.ts'
 
 const cliMissing = !(await awsCliAvailable())
 const unshare = await run('unshare', ['--mount', '--propagation', 'private', 'true']).then((r) => r.code === 0, () => false)
@@ -134,6 +136,29 @@ describe('CodeDeploy with three Slipway agents', { skip }, () => {
     assert.equal(rollback.status, 'Succeeded')
     assert.equal(rollback.creator, 'codeDeployRollback')
     for (const a of agents) assert.equal(fs.readFileSync(path.join(a.srv, 'www', 'index.html'), 'utf8'), '<h1>v1</h1>\n', `v1 restored on ${a.name}`)
+  })
+
+  it('the full flow: git push -> pipeline (source, build producing the bundle, CodeDeploy) -> Succeeded, new files on every host', async () => {
+    await aws(server, ['s3', 'mb', 's3://pipeline-artifacts'])
+    const repo = await repoWithPushes(server, dir, 'web-app')
+    writeRevision(repo.work, 'v3')
+    fs.writeFileSync(path.join(repo.work, 'buildspec.yml'), "version: 0.2\nphases:\n  build:\n    commands:\n      - sed -i 's/v3/v3 built/' www/index.html\nartifacts:\n  files: ['appspec.yml', 'www/**/*', 'scripts/**/*']\n")
+    const project = await aws(server, ['codebuild', 'create-project', '--name', 'bundle', '--source', 'type=CODEPIPELINE', '--artifacts', 'type=CODEPIPELINE', '--environment', 'type=LINUX_CONTAINER,image=host,computeType=BUILD_GENERAL1_SMALL', '--service-role', 'r'])
+    assert.equal(project.code, 0, project.stderr)
+    const build = buildStage('bundle')
+    build.actions[0] = { ...build.actions[0]!, outputArtifacts: [{ name: 'Bundle' }] } as never
+    const created = await createPipeline(server, dir, {
+      name: 'deliver',
+      stages: [sourceStage('web-app'), build, { name: 'Deploy', actions: [{ name: 'Deploy', actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'CodeDeploy', version: '1' }, configuration: { ApplicationName: 'Web', DeploymentGroupName: 'All' }, inputArtifacts: [{ name: 'Bundle' }] }] }],
+    })
+    assert.equal(created.code, 0, created.stderr)
+    const commit = await repo.push()
+    const client = codePipelineClient(server)
+    const state = await waitForState(client, 'deliver', (s) => ['Succeeded', 'Failed'].includes(stageStatus(s, 'Deploy') ?? '') && s.stageStates?.[0]?.latestExecution?.pipelineExecutionId === s.stageStates?.[2]?.latestExecution?.pipelineExecutionId, 60_000)
+    const execution = await waitForExecution(client, 'deliver', state.stageStates![2]!.latestExecution!.pipelineExecutionId!)
+    assert.equal(execution.status, 'Succeeded', execution.statusSummary)
+    assert.equal(execution.artifactRevisions?.[0]?.revisionId, commit)
+    for (const a of agents) assert.equal(fs.readFileSync(path.join(a.srv, 'www', 'index.html'), 'utf8'), '<h1>v3 built</h1>\n', `v3 on ${a.name}`)
   })
 
   it('kills a hook that outlives its timeout, and fails an event whose agent dies within the lease', async () => {
