@@ -141,7 +141,7 @@ describe('CodeDeploy with three Slipway agents', { skip }, () => {
   it('the full flow: git push -> pipeline (source, build producing the bundle, CodeDeploy) -> Succeeded, new files on every host', async () => {
     await aws(server, ['s3', 'mb', 's3://pipeline-artifacts'])
     const repo = await repoWithPushes(server, dir, 'web-app')
-    writeRevision(repo.work, 'v3')
+    fs.cpSync(writeRevision(path.join(dir, 'v3src'), 'v3'), repo.work, { recursive: true })
     fs.writeFileSync(path.join(repo.work, 'buildspec.yml'), "version: 0.2\nphases:\n  build:\n    commands:\n      - sed -i 's/v3/v3 built/' www/index.html\nartifacts:\n  files: ['appspec.yml', 'www/**/*', 'scripts/**/*']\n")
     const project = await aws(server, ['codebuild', 'create-project', '--name', 'bundle', '--source', 'type=CODEPIPELINE', '--artifacts', 'type=CODEPIPELINE', '--environment', 'type=LINUX_CONTAINER,image=host,computeType=BUILD_GENERAL1_SMALL', '--service-role', 'r'])
     assert.equal(project.code, 0, project.stderr)
