@@ -6,6 +6,7 @@ import { keysCommand } from './commands/keys.ts'
 import { buildCommand } from './commands/build.ts'
 import { logsCommand } from './commands/logs.ts'
 import { secretsCommand } from './commands/secrets.ts'
+import { agentCommand } from './commands/agent.ts'
 
 const USAGE = `Usage: slipway <command> [options]
 
@@ -20,6 +21,9 @@ Commands:
   logs <BUILD_ID>         print a build's log   [--follow] [--data-dir DIR] [--endpoint-url URL]
   secrets set NAME [VALUE] | list | delete NAME
                           values for PARAMETER_STORE / SECRETS_MANAGER variables  [--data-dir DIR]
+  agent                   the deploy agent for this host (CodeDeploy on-premises instance)
+                          --root DIR (deployment root)  --server URL  --name NAME (hostname)
+                          --tags k=v,k2=v2  --heartbeat-seconds N (2)  --region R  [--data-dir DIR]
   env                     print export lines for the AWS CLI    [--data-dir DIR]
   keys create [--user U]  create an access key                  [--data-dir DIR]
   keys list               list access keys                      [--data-dir DIR]
@@ -46,6 +50,11 @@ const OPTIONS = {
   follow: { type: 'boolean', short: 'f' },
   'endpoint-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  server: { type: 'string' },
+  name: { type: 'string' },
+  tags: { type: 'string' },
+  root: { type: 'string' },
+  'heartbeat-seconds': { type: 'string' },
 } as const
 
 async function main(argv: string[]): Promise<number> {
@@ -75,6 +84,8 @@ async function main(argv: string[]): Promise<number> {
       return logsCommand(args)
     case 'secrets':
       return secretsCommand(args)
+    case 'agent':
+      return agentCommand(args)
     default:
       process.stderr.write(`slipway: unknown command '${command}'\n\n${USAGE}`)
       return 2

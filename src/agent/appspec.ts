@@ -1,0 +1,71 @@
+/**
+ * The appspec as the agent uses it, read from a deployment archive. INTERIM: parses with `yaml`
+ * directly until `src/deploy/model/appspec.ts` lands; then this file only maps the model's result.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { parseDocument } from 'yaml'
+import type { FileExistsBehavior } from './deployment-spec.ts'
+import type { HookScript } from './run-hooks.ts'
+
+export type PermissionSpec = {
+  object: string
+  pattern: string
+  except: string[]
+  type: ('file' | 'directory')[]
+  owner?: string
+  group?: string
+  mode?: number
+  acls?: string[]
+  context?: unknown
+}
+
+export type AgentAppSpec = {
+  files: { source: string; destination: string }[]
+  fileExistsBehavior?: FileExistsBehavior
+  permissions: PermissionSpec[]
+  hooks: Record<string, HookScript[]>
+}
+
+export class AppSpecError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'AppSpecError'
+  }
+}
+
+/** Reads and parses `<archive>/<filename>`; throws `AppSpecError` with the file name and position. */
+export function loadAppSpec(archiveDir: string, filename = 'appspec.yml'): AgentAppSpec {
+  const file = path.join(archiveDir, filename)
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch {
+    throw new AppSpecError(`The appspec file ${filename} was not found in the revision`)
+  }
+  const doc = parseDocument(text, { prettyErrors: false })
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]
+    throw new AppSpecError(`${filename}: line ${e?.linePos?.[0]?.line ?? 1}, column ${e?.linePos?.[0]?.col ?? 1}: ${e?.message ?? 'invalid YAML'}`)
+  }
+  const raw = (doc.toJS() ?? {}) as Record<string, unknown>
+  const files = ((raw.files as { source: string; destination: string }[] | undefined) ?? []).map((f) => ({ source: String(f.source), destination: String(f.destination) }))
+  const hooks: Record<string, HookScript[]> = {}
+  for (const [event, list] of Object.entries((raw.hooks as Record<string, unknown[]>) ?? {})) {
+    hooks[event] = (list ?? []).map((h) => {
+      const s = h as { location: string; timeout?: number; runas?: string; sudo?: boolean }
+      return { location: String(s.location), timeout: Number(s.timeout ?? 3600), ...(s.runas ? { runas: s.runas } : {}), ...(s.sudo ? { sudo: true } : {}) }
+    })
+  }
+  const permissions = ((raw.permissions as Record<string, unknown>[] | undefined) ?? []).map((p) => ({
+    object: String(p.object),
+    pattern: String(p.pattern ?? '**'),
+    except: (p.except as string[] | undefined) ?? [],
+    type: (p.type as ('file' | 'directory')[] | undefined) ?? ['file', 'directory'],
+    ...(p.owner !== undefined ? { owner: String(p.owner) } : {}),
+    ...(p.group !== undefined ? { group: String(p.group) } : {}),
+    ...(p.mode !== undefined ? { mode: parseInt(String(p.mode), 8) } : {}),
+  }))
+  const feb = raw.file_exists_behavior as FileExistsBehavior | undefined
+  return { files, permissions, hooks, ...(feb ? { fileExistsBehavior: feb } : {}) }
+}

@@ -1,0 +1,85 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { buildConfig } from '../../config/config.ts'
+import { serverInfoFile } from '../../server/server.ts'
+import { startAgent } from '../../agent/agent.ts'
+import { parseTags } from '../../agent/options.ts'
+import { localCredentials } from './logs.ts'
+import type { CommandArgs } from '../main.ts'
+
+const USAGE =
+  'slipway: usage: slipway agent --root DIR [--server URL] [--name NAME] [--tags k=v,k2=v2] [--region R]\n' +
+  '                [--heartbeat-seconds N] [--data-dir DIR]  (credentials: env AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --data-dir)\n'
+
+/**
+ * `slipway agent`: the deploy agent for this host, in the foreground until SIGTERM/SIGINT (which
+ * abandon a running lifecycle event: its scripts are killed and it is reported Failed). Returns -1.
+ */
+export async function agentCommand({ values }: CommandArgs): Promise<number> {
+  const dataDirGiven = values['data-dir'] as string | undefined
+  const config = buildConfig({ dataDir: dataDirGiven, region: values.region as string | undefined })
+  let server = values.server as string | undefined
+  if (!server) {
+    try {
+      server = (JSON.parse(fs.readFileSync(serverInfoFile(config.dataDir), 'utf8')) as { url: string }).url
+    } catch {
+      process.stderr.write(`slipway: no running server found for ${config.dataDir}; pass --server URL\n${USAGE}`)
+      return 2
+    }
+  }
+  const root = values.root as string | undefined
+  if (!root) {
+    process.stderr.write(`slipway: --root DIR (the agent's deployment root) is required\n${USAGE}`)
+    return 2
+  }
+  const credentials = localCredentials(config.dataDir)
+  if (!credentials) {
+    process.stderr.write('slipway: no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --data-dir)\n')
+    return 1
+  }
+  let tags
+  try {
+    tags = parseTags((values.tags as string | undefined) ?? '')
+  } catch (err) {
+    process.stderr.write(`slipway: ${(err as Error).message}\n`)
+    return 2
+  }
+  const heartbeat = Number(values['heartbeat-seconds'] ?? 2)
+  if (!Number.isFinite(heartbeat) || heartbeat <= 0) {
+    process.stderr.write('slipway: --heartbeat-seconds must be a positive number\n')
+    return 2
+  }
+  const name = (values.name as string | undefined) ?? os.hostname()
+  const agent = startAgent({
+    server,
+    credentials,
+    name,
+    tags,
+    root: path.resolve(root),
+    region: config.region,
+    heartbeatSeconds: heartbeat,
+  })
+  process.stderr.write(`slipway agent ${name} (${agent.hostIdentifier}) polling ${server}, deployment root ${path.resolve(root)}\n`)
+  let stopping = false
+  const stop = () => {
+    if (stopping) return
+    stopping = true
+    agent.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  agent.done.then(
+    () => {
+      if (!stopping) process.exit(0)
+    },
+    (err: unknown) => {
+      process.stderr.write(`slipway: agent stopped: ${(err as Error).message}\n`)
+      process.exit(1)
+    },
+  )
+  return -1
+}
