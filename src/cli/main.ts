@@ -15,6 +15,7 @@ Commands:
                           --port N (4566)  --host H (127.0.0.1)  --data-dir DIR (./.slipway)
                           --region R (us-east-1)  --log-level L (info)
                           --executor docker|host|auto (auto: docker when it answers)
+                          --no-agent (do not run the local deploy agent 'local')
   build                   run ./buildspec.yml locally, in place (no server needed)
                           --buildspec FILE  --image IMAGE  --executor E  --env NAME=VALUE…
                           --artifacts DIR (.slipway-artifacts)  --privileged
@@ -41,6 +42,7 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   user: { type: 'string' },
   executor: { type: 'string' },
+  'no-agent': { type: 'boolean' },
   buildspec: { type: 'string' },
   image: { type: 'string' },
   env: { type: 'string', multiple: true },

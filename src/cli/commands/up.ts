@@ -1,5 +1,7 @@
 import { buildConfig } from '../../config/config.ts'
+import path from 'node:path'
 import { startServer } from '../../server/server.ts'
+import { startAgent } from '../../agent/agent.ts'
 import type { CommandArgs } from '../main.ts'
 
 /** `slipway up`: the embedded server in the foreground until SIGINT/SIGTERM. Returns -1 (keep running). */
@@ -13,6 +15,18 @@ export async function upCommand({ values }: CommandArgs): Promise<number> {
     executor: values.executor as string | undefined,
   })
   const server = await startServer(config)
+  // One local agent, registered as instance `local` (tag slipway=local), so the one-command demo can deploy.
+  const agent = values['no-agent']
+    ? undefined
+    : startAgent({
+        server: server.url,
+        credentials: await server.keys.rootKey(),
+        name: 'local',
+        tags: [{ Key: 'slipway', Value: 'local' }],
+        root: path.join(config.dataDir, 'agent'),
+        region: config.region,
+        log: (level, message) => (level === 'info' ? server.app.log.debug({ agent: 'local' }, message) : server.app.log[level]({ agent: 'local' }, message)),
+      })
   const { credentialsFile, configFile } = server.awsCliFiles
   process.stdout.write(
     [
@@ -20,6 +34,7 @@ export async function upCommand({ values }: CommandArgs): Promise<number> {
       `  data dir: ${config.dataDir}`,
       `  AWS CLI:  export AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_CONFIG_FILE=${configFile}`,
       `            (or: eval "$(npx slipway env --data-dir ${config.dataDir})")`,
+      agent ? `  agent:    on-premises instance 'local' (tag slipway=local), deployment root ${path.join(config.dataDir, 'agent')}` : '  agent:    none (--no-agent)',
       '',
     ].join('\n'),
   )
@@ -28,7 +43,9 @@ export async function upCommand({ values }: CommandArgs): Promise<number> {
     if (stopping) return
     stopping = true
     server.app.log.info({ signal }, 'shutting down')
-    server.close().then(
+    Promise.resolve(agent?.stop())
+      .then(() => server.close())
+      .then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`slipway: shutdown failed: ${String(err)}\n`)
