@@ -9,7 +9,7 @@ import { callJson, CODEDEPLOY_TARGET, COMMANDS_TARGET, ServiceError } from './ap
 import type { Endpoint } from './api-client.ts'
 import { decodeDeploymentSpecification } from './deployment-spec.ts'
 import type { DeploymentSpec } from './deployment-spec.ts'
-import { diagnosticsFor, ErrorCode, LogTail } from './diagnostics.ts'
+import { diagnosticsFor, ErrorCode, EventFailure, LogTail } from './diagnostics.ts'
 import { isNoop, runLifecycleEvent } from './lifecycle-events.ts'
 import type { SigningCredentials } from '../protocol/sigv4/sign-request.ts'
 
@@ -152,6 +152,8 @@ export function startAgent(options: AgentOptions): AgentHandle {
     const onStop = () => abort.abort()
     stopping.signal.addEventListener('abort', onStop, { once: true })
     const tail = new LogTail()
+    const interrupted = (scriptName = '') =>
+      new EventFailure(ErrorCode.UnknownError, stopping.signal.aborted ? `The agent stopped during ${event}` : `${event} was cancelled by the server`, scriptName)
     let currentScript = ''
     let heartbeat: NodeJS.Timeout | undefined
     let outcome: unknown
@@ -193,9 +195,9 @@ export function startAgent(options: AgentOptions): AgentHandle {
             ...(options.maxRevisions !== undefined ? { maxRevisions: options.maxRevisions } : {}),
             ...(options.killGraceSeconds !== undefined ? { killGraceMs: options.killGraceSeconds * 1000 } : {}),
           })
-          if (abort.signal.aborted) outcome = new Error(stopping.signal.aborted ? 'The agent stopped during the event' : 'The event was cancelled by the server')
+          if (abort.signal.aborted) outcome = interrupted()
         } catch (err) {
-          outcome = abort.signal.aborted && !(err instanceof Error && err.name === 'EventFailure') ? new Error(stopping.signal.aborted ? 'The agent stopped during the event' : 'The event was cancelled by the server') : err
+          outcome = abort.signal.aborted ? interrupted(err instanceof EventFailure ? err.scriptName : '') : err
         } finally {
           clearInterval(heartbeat)
         }

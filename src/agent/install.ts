@@ -52,6 +52,15 @@ const exists = (p: string) => {
     return false
   }
 }
+/** A directory, following symlinks (an install destination may be a link to a directory). */
+const isDirectory = (p: string) => {
+  try {
+    return fs.statSync(p).isDirectory()
+  } catch {
+    return false
+  }
+}
+/** A directory that is not a symlink (sources in the archive). */
 const isRealDirectory = (p: string) => {
   try {
     return fs.lstatSync(p).isDirectory()
@@ -151,7 +160,7 @@ class Planner {
   }
 
   directoryCopy(source: string, destination: string): void {
-    if (!isRealDirectory(destination)) this.mkdir(destination)
+    if (!isDirectory(destination)) this.mkdir(destination)
     for (const entry of fs.readdirSync(source).sort()) {
       const from = path.join(source, entry)
       const to = path.join(destination, entry)
@@ -224,7 +233,7 @@ function plan(opts: InstallOptions, archive: string): Planner {
         )
       }
       planner.setPermissions(object, p)
-    } else if (planner.mkdirTargets.has(object) || isRealDirectory(object)) {
+    } else if (planner.mkdirTargets.has(object) || isDirectory(object)) {
       for (const match of planner.matches(p)) planner.setPermissions(match, p)
     }
   }

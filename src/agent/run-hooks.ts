@@ -98,7 +98,7 @@ export async function runHooks(opts: RunHooksOptions): Promise<void> {
         ...(opts.signal ? { signal: opts.signal } : {}),
         ...(opts.killGraceMs !== undefined ? { killGraceMs: opts.killGraceMs } : {}),
       })
-      if (result.aborted) throw new EventFailure(ErrorCode.UnknownError, `The agent stopped while the script at ${location} was running`, location)
+      if (result.aborted) throw new EventFailure(ErrorCode.UnknownError, `Script at specified location: ${location} was stopped before it finished`, location)
       if (result.timedOut) {
         throw new EventFailure(ErrorCode.ScriptTimedOut, `Script at specified location: ${location} failed to complete in ${script.timeout} seconds`, location)
       }
