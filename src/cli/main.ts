@@ -6,6 +6,7 @@ import { keysCommand } from './commands/keys.ts'
 import { buildCommand } from './commands/build.ts'
 import { logsCommand } from './commands/logs.ts'
 import { secretsCommand } from './commands/secrets.ts'
+import { notificationsCommand } from './commands/notifications.ts'
 import { agentCommand } from './commands/agent.ts'
 
 const USAGE = `Usage: slipway <command> [options]
@@ -29,6 +30,9 @@ Commands:
   keys create [--user U]  create an access key                  [--data-dir DIR]
   keys list               list access keys                      [--data-dir DIR]
   keys delete <KEY_ID>    delete an access key                  [--data-dir DIR]
+  notifications create --name N --events ID,.. [--resource ARN|*] (--webhook URL [--secret S] | --slack URL)
+  notifications list | delete NAME | deliveries [--rule N] | event-types
+                          notification rules: events to webhooks (HMAC-signed) or Slack
   help                    this text
 `
 
@@ -51,9 +55,16 @@ const OPTIONS = {
   privileged: { type: 'boolean' },
   follow: { type: 'boolean', short: 'f' },
   'endpoint-url': { type: 'string' },
+  name: { type: 'string' },
+  events: { type: 'string' },
+  resource: { type: 'string' },
+  webhook: { type: 'string' },
+  slack: { type: 'string' },
+  secret: { type: 'string' },
+  detail: { type: 'string' },
+  rule: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   server: { type: 'string' },
-  name: { type: 'string' },
   tags: { type: 'string' },
   root: { type: 'string' },
   'heartbeat-seconds': { type: 'string' },
@@ -86,6 +97,8 @@ async function main(argv: string[]): Promise<number> {
       return logsCommand(args)
     case 'secrets':
       return secretsCommand(args)
+    case 'notifications':
+      return notificationsCommand(args)
     case 'agent':
       return agentCommand(args)
     default:

@@ -6,6 +6,7 @@ import type { BuildStore, ProjectStore, ReportStore, SecretStore } from '../buil
 import type { JobQueue } from './jobs.ts'
 import type { PipelineStore } from '../pipeline/records.ts'
 import type { DeployStore } from '../deploy/records.ts'
+import type { NotificationStore } from '../events/webhooks/records.ts'
 
 export type AuditEntry = { at: Date; principal: string; action: string; resource?: string; requestId: string }
 
@@ -29,6 +30,7 @@ export interface Store {
   readonly reports: ReportStore
   readonly pipelines: PipelineStore
   readonly deploy: DeployStore
+  readonly notifications: NotificationStore
   readonly audit: { append(entry: AuditEntry): Promise<void> }
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>
   close(): void

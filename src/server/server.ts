@@ -21,6 +21,7 @@ import { registerArtifacts } from '../artifacts/module.ts'
 import { registerBuilds } from './build-module.ts'
 import { registerPipelines } from './pipeline-module.ts'
 import { registerDeploy } from './deploy-module.ts'
+import { startNotifications } from '../events/webhooks/deliverer.ts'
 import type { ObjectStore } from '../artifacts/ports.ts'
 
 export type RunningServer = {
@@ -96,6 +97,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   builds.runner.start()
   await pipelines.start()
   await deploy.start()
+  const notifications = startNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, onError: (err) => app.log.error({ err }, 'notifications') })
   fs.writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({ url: baseUrl, pid: process.pid, region: config.region }) + '\n')
 
   return {
@@ -109,6 +111,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     async close() {
       pipelines.stop()
       deploy.stop()
+      notifications.stop()
       await builds.runner.stop()
       await app.close()
       store.close()

@@ -159,6 +159,17 @@ describe('agent lifecycle: unpack and Install', () => {
     assert.ok(cleanup.includes(path.join(dest, 'etc')), 'created directories are recorded too')
   })
 
+  it('installs into a destination that is a symlink to a directory', async () => {
+    const root = fresh('root')
+    const dest = fresh('dest')
+    const real = fresh('real-www')
+    fs.symlinkSync(real, path.join(dest, 'www'))
+    const rev = writeRevision(fresh('rev'), { appspec: hooksAppspec(dest, []), files: { 'www/index.html': 'linked\n', 'config/app.conf': 'c\n' } })
+    const r = await deploy(root, spec('d-LNK000001'), zipDir(rev, path.join(fresh('b'), 'b.zip')))
+    assert.equal(r.Install?.error_code, 0, r.Install?.message)
+    assert.equal(fs.readFileSync(path.join(real, 'index.html'), 'utf8'), 'linked\n')
+  })
+
   it('installs a tgz bundle made by tar, stripping a single top-level directory that holds the appspec', async () => {
     const root = fresh('root')
     const dest = fresh('dest')

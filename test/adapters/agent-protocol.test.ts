@@ -270,11 +270,23 @@ describe('the agent on the wire', () => {
     assert.match(String(done.diagnostics.message), /The specified key does not exist/)
   })
 
-  it('stop() abandons a running script, reports the event Failed, and ends', async () => {
+  it('abandons an event the server gave up on (a heartbeat answered Failed): the script is killed', async () => {
     for (const [i, event] of ['DownloadBundle', 'Install'].entries()) {
       fake.push({ id: `hc-2-${i}`, event, deploymentId: 'd-PROTO0002' })
       assert.equal((await fake.until(() => fake.completions.get(`hc-2-${i}`))).status, 'Succeeded')
     }
+    fake.push({ id: 'hc-2-cancel', event: 'ApplicationStart', deploymentId: 'd-PROTO0002' })
+    await fake.until(() => fake.calls.some((c) => c.body.HostCommandIdentifier === 'hc-2-cancel' && c.target.endsWith('.PostHostCommandUpdate')))
+    const t0 = Date.now()
+    fake.statuses.set('hc-2-cancel', 'Failed')
+    const done = await fake.until(() => fake.completions.get('hc-2-cancel'))
+    assert.ok(Date.now() - t0 < 4000, `abandoned in ${Date.now() - t0} ms`)
+    assert.equal(done.status, 'Failed')
+    assert.equal(done.diagnostics.message, 'ApplicationStart was cancelled by the server')
+    assert.equal(done.diagnostics.script_name, 'start.sh')
+  })
+
+  it('stop() abandons a running script, reports the event Failed, and ends', async () => {
     fake.push({ id: 'hc-2-start', event: 'ApplicationStart', deploymentId: 'd-PROTO0002' })
     await fake.until(() => fake.calls.some((c) => c.body.HostCommandIdentifier === 'hc-2-start' && c.target.endsWith('.PostHostCommandUpdate')))
     const t0 = Date.now()

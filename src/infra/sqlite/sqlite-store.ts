@@ -13,6 +13,7 @@ import { sqliteJobs } from './jobs.ts'
 import { sqliteBuildReports } from './build-reports.ts'
 import { sqlitePipelines } from './pipelines.ts'
 import { sqliteDeploy } from './deploy.ts'
+import { sqliteNotifications } from './notifications.ts'
 
 function storeOver(conn: Conn, transaction: Store['transaction'], close: () => void): Store {
   return {
@@ -27,6 +28,7 @@ function storeOver(conn: Conn, transaction: Store['transaction'], close: () => v
     reports: sqliteBuildReports(conn),
     pipelines: sqlitePipelines(conn),
     deploy: sqliteDeploy(conn),
+    notifications: sqliteNotifications(conn),
     audit: {
       append: (e) =>
         conn.write((db) => {
