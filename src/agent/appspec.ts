@@ -49,6 +49,7 @@ export function loadAppSpec(archiveDir: string, filename = 'appspec.yml'): Agent
     throw new AppSpecError(`${filename}: line ${e?.linePos?.[0]?.line ?? 1}, column ${e?.linePos?.[0]?.col ?? 1}: ${e?.message ?? 'invalid YAML'}`)
   }
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>
+  checkAppSpec(raw, filename)
   const files = ((raw.files as { source: string; destination: string }[] | undefined) ?? []).map((f) => ({ source: String(f.source), destination: String(f.destination) }))
   const hooks: Record<string, HookScript[]> = {}
   for (const [event, list] of Object.entries((raw.hooks as Record<string, unknown[]>) ?? {})) {
@@ -68,4 +69,39 @@ export function loadAppSpec(archiveDir: string, filename = 'appspec.yml'): Agent
   }))
   const feb = raw.file_exists_behavior as FileExistsBehavior | undefined
   return { files, permissions, hooks, ...(feb ? { fileExistsBehavior: feb } : {}) }
+}
+
+const HOOK_EVENTS = ['ApplicationStop', 'BeforeInstall', 'AfterInstall', 'ApplicationStart', 'ValidateService', 'BeforeBlockTraffic', 'AfterBlockTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic']
+
+/** The whole appspec is checked when it is first read, so a mistake fails the first event that reads it. */
+function checkAppSpec(raw: Record<string, unknown>, filename: string): void {
+  const fail = (message: string): never => {
+    throw new AppSpecError(`${filename}: ${message}`)
+  }
+  if (raw.version === undefined) fail('the appspec has no version (write `version: 0.0`)')
+  if (Number(raw.version) !== 0) fail(`version must be 0.0, not ${String(raw.version)}`)
+  if (raw.os !== 'linux' && raw.os !== 'windows') fail(`os must be linux or windows, not ${String(raw.os)}`)
+  if (raw.file_exists_behavior !== undefined && !['DISALLOW', 'OVERWRITE', 'RETAIN'].includes(String(raw.file_exists_behavior))) fail(`file_exists_behavior must be DISALLOW, OVERWRITE or RETAIN, not ${String(raw.file_exists_behavior)}`)
+  if (raw.files !== undefined && raw.files !== null) {
+    if (!Array.isArray(raw.files)) fail('files must be a list of {source, destination}')
+    ;(raw.files as unknown[]).forEach((f, i) => {
+      const e = f as Record<string, unknown> | null
+      if (!e || typeof e.source !== 'string' || typeof e.destination !== 'string') fail(`files[${i}] needs a source and a destination`)
+      if (!String(e!.destination).startsWith('/')) fail(`files[${i}].destination must be an absolute path`)
+      if (String(e!.source).split('/').includes('..')) fail(`files[${i}].source must stay inside the revision`)
+    })
+  }
+  if (raw.hooks !== undefined && raw.hooks !== null) {
+    if (typeof raw.hooks !== 'object' || Array.isArray(raw.hooks)) fail('hooks must map lifecycle event names to lists of scripts')
+    for (const [event, list] of Object.entries(raw.hooks as Record<string, unknown>)) {
+      if (!HOOK_EVENTS.includes(event)) fail(`hooks.${event} is not a lifecycle event with scripts (${HOOK_EVENTS.join(', ')})`)
+      if (list === null) continue
+      if (!Array.isArray(list)) fail(`hooks.${event} must be a list of scripts`)
+      ;(list as unknown[]).forEach((h, i) => {
+        const e = h as Record<string, unknown> | null
+        if (!e || typeof e.location !== 'string' || e.location === '') fail(`hooks.${event}[${i}] has no location`)
+        if (e!.timeout !== undefined && !(Number(e!.timeout) > 0 && Number(e!.timeout) <= 3600)) fail(`hooks.${event}[${i}].timeout must be between 1 and 3600 seconds`)
+      })
+    }
+  }
 }

@@ -4,7 +4,7 @@
  * failure (an `EventFailure` carries the agent error code; anything else is reported as UnknownError).
  */
 import fs from 'node:fs'
-import { loadAppSpec } from './appspec.ts'
+import { AppSpecError, loadAppSpec } from './appspec.ts'
 import type { AgentAppSpec } from './appspec.ts'
 import { ErrorCode, EventFailure } from './diagnostics.ts'
 import type { LogTail } from './diagnostics.ts'
@@ -101,8 +101,10 @@ async function downloadBundleEvent(ctx: EventContext): Promise<void> {
   await downloadBundle(ctx.s3, spec.revision, paths.bundle, ctx.signal)
   try {
     await unpackBundle(paths.bundle, paths.archive, spec.revision.bundleType)
+    // The first event that reads the appspec: a malformed one fails here, naming the problem.
+    appSpecOf(paths, spec)
   } catch (err) {
-    if (err instanceof UnsafeBundleEntry) throw new EventFailure(ErrorCode.UnknownError, err.message)
+    if (err instanceof UnsafeBundleEntry || err instanceof AppSpecError) throw new EventFailure(ErrorCode.UnknownError, err.message)
     throw err
   }
   recordMostRecentInstall(root, spec.deploymentGroupId, paths.dir)

@@ -161,6 +161,32 @@ describe('CodeDeploy with three Slipway agents', { skip }, () => {
     for (const a of agents) assert.equal(fs.readFileSync(path.join(a.srv, 'www', 'index.html'), 'utf8'), '<h1>v3 built</h1>\n', `v3 on ${a.name}`)
   })
 
+  it('a malformed appspec fails at the event that reads it, naming the problem; a bundle with ../ is refused and nothing escapes', async () => {
+    const bad = writeRevision(path.join(dir, 'bad-appspec'), 'bad', { appspec: 'version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - timeout: 10\n' })
+    const id = await deployAndWait('All', bad, 'bad-appspec.zip')
+    assert.equal((await finished(id)).status, 'Failed')
+    const events = (await targets(id))['web-1']!.events
+    const failed = events.find((e) => e.status === 'Failed')!
+    assert.ok(['DownloadBundle', 'BeforeInstall', 'Install'].includes(failed.lifecycleEventName), failed.lifecycleEventName)
+    assert.match(failed.diagnostics?.message ?? '', /location/)
+
+    const zip = path.join(dir, 'evil.zip')
+    const made = await run('python3', ['-c', 'import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1],"w")\nz.writestr("appspec.yml","version: 0.0\\nos: linux\\n")\nz.writestr("../../../escaped.txt","pwned")\nz.close()', zip])
+    assert.equal(made.code, 0, made.stderr)
+    assert.equal((await aws(server, ['s3', 'cp', zip, 's3://bundles/evil.zip'])).code, 0)
+    const created = await aws(server, ['deploy', 'create-deployment', '--application-name', 'Web', '--deployment-group-name', 'All', '--s3-location', 'bucket=bundles,key=evil.zip,bundleType=zip'])
+    const evil = await finished(created.json.deploymentId)
+    assert.equal(evil.status, 'Failed')
+    const download = (await targets(created.json.deploymentId))['web-1']!.events.find((e) => e.lifecycleEventName === 'DownloadBundle')!
+    assert.equal(download.status, 'Failed')
+    assert.match(download.diagnostics?.message ?? '', /escaped\.txt/)
+    for (const a of agents) {
+      for (const up of [path.dirname(a.root), path.dirname(path.dirname(a.root)), path.dirname(path.dirname(path.dirname(a.root)))]) {
+        assert.ok(!fs.existsSync(path.join(up, 'escaped.txt')), `nothing written at ${up}`)
+      }
+    }
+  })
+
   it('kills a hook that outlives its timeout, and fails an event whose agent dies within the lease', async () => {
     const slow = writeRevision(path.join(dir, 'slow'), 'slow', { appspec: 'version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: scripts/start.sh\n      timeout: 1\n' })
     fs.writeFileSync(path.join(slow, 'scripts', 'start.sh'), '#!/bin/sh\nsleep 30\n', { mode: 0o755 })
