@@ -30,9 +30,9 @@ Commands:
   keys create [--user U]  create an access key                  [--data-dir DIR]
   keys list               list access keys                      [--data-dir DIR]
   keys delete <KEY_ID>    delete an access key                  [--data-dir DIR]
-  notifications create --name N --events ID,.. [--resource ARN|*] (--webhook URL [--secret S] | --slack URL)
-  notifications list | delete NAME | deliveries [--rule N] | event-types
-                          notification rules: events to webhooks (HMAC-signed) or Slack
+  notifications create|list|delete|enable|disable|deliveries|event-types
+                          rules sending events to webhooks (signed) and Slack [--data-dir DIR]
+                          (slipway notifications help)
   help                    this text
 `
 
@@ -55,14 +55,16 @@ const OPTIONS = {
   privileged: { type: 'boolean' },
   follow: { type: 'boolean', short: 'f' },
   'endpoint-url': { type: 'string' },
-  name: { type: 'string' },
   events: { type: 'string' },
   resource: { type: 'string' },
-  webhook: { type: 'string' },
-  slack: { type: 'string' },
+  webhook: { type: 'string', multiple: true },
+  slack: { type: 'string', multiple: true },
   secret: { type: 'string' },
   detail: { type: 'string' },
   rule: { type: 'string' },
+  status: { type: 'string' },
+  limit: { type: 'string' },
+  name: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   server: { type: 'string' },
   tags: { type: 'string' },

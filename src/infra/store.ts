@@ -6,7 +6,7 @@ import type { BuildStore, ProjectStore, ReportStore, SecretStore } from '../buil
 import type { JobQueue } from './jobs.ts'
 import type { PipelineStore } from '../pipeline/records.ts'
 import type { DeployStore } from '../deploy/records.ts'
-import type { NotificationStore } from '../events/webhooks/records.ts'
+import type { NotificationStore } from '../events/notifications/records.ts'
 
 export type AuditEntry = { at: Date; principal: string; action: string; resource?: string; requestId: string }
 

@@ -21,7 +21,7 @@ import { registerArtifacts } from '../artifacts/module.ts'
 import { registerBuilds } from './build-module.ts'
 import { registerPipelines } from './pipeline-module.ts'
 import { registerDeploy } from './deploy-module.ts'
-import { startNotifications } from '../events/webhooks/deliverer.ts'
+import { registerNotifications } from '../events/notifications/module.ts'
 import type { ObjectStore } from '../artifacts/ports.ts'
 
 export type RunningServer = {
@@ -85,6 +85,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
 
+  const notifications = registerNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, log: app.log })
   await syncAllRefs(git)
   await bus.flush()
   await app.listen({ host: config.host, port: config.port })
@@ -97,7 +98,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   builds.runner.start()
   await pipelines.start()
   await deploy.start()
-  const notifications = startNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, onError: (err) => app.log.error({ err }, 'notifications') })
+  notifications.start()
   fs.writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({ url: baseUrl, pid: process.pid, region: config.region }) + '\n')
 
   return {
@@ -111,7 +112,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     async close() {
       pipelines.stop()
       deploy.stop()
-      notifications.stop()
+      await notifications.stop()
       await builds.runner.stop()
       await app.close()
       store.close()

@@ -1,34 +1,110 @@
+import type { DatabaseSync } from 'node:sqlite'
 import type { Conn } from './connection.ts'
-import { fromMs } from './connection.ts'
-import type { Delivery, NotificationRule, NotificationStore } from '../../events/webhooks/records.ts'
+import { fromMs, optString } from './connection.ts'
+import type { DeliveryRecord, DeliveryStatus, NotificationRuleRecord, NotificationStore, StoredTarget } from '../../events/notifications/records.ts'
+import type { DetailType, RuleStatus, TargetType } from '../../events/model/types.ts'
 
-const toRule = (r: Record<string, unknown>): NotificationRule => ({
-  name: String(r.name), resource: String(r.resource), eventTypeIds: JSON.parse(String(r.event_type_ids)), targets: JSON.parse(String(r.targets)),
-  detailType: String(r.detail_type) as NotificationRule['detailType'], status: String(r.status) as NotificationRule['status'], createdAt: fromMs(r.created_at),
+type Row = Record<string, unknown>
+
+const toRule = (r: Row): NotificationRuleRecord => ({
+  id: String(r.id),
+  name: String(r.name),
+  arn: String(r.arn),
+  resource: String(r.resource),
+  eventTypeIds: JSON.parse(String(r.event_type_ids)) as string[],
+  targets: JSON.parse(String(r.targets)) as StoredTarget[],
+  detailType: String(r.detail_type) as DetailType,
+  status: String(r.status) as RuleStatus,
+  createdAt: fromMs(r.created_at),
+  updatedAt: fromMs(r.updated_at),
 })
-const toDelivery = (r: Record<string, unknown>): Delivery => ({
-  id: String(r.id), ruleName: String(r.rule_name), targetType: String(r.target_type) as Delivery['targetType'], address: String(r.address),
-  secretSealed: r.secret_sealed === null ? undefined : String(r.secret_sealed), eventType: String(r.event_type), payload: String(r.payload), attempt: Number(r.attempt),
-  nextAttemptAt: fromMs(r.next_attempt_at), status: String(r.status) as Delivery['status'], lastError: r.last_error === null ? undefined : String(r.last_error),
-  createdAt: fromMs(r.created_at), updatedAt: fromMs(r.updated_at),
-})
+
+const toDelivery = (r: Row): DeliveryRecord => {
+  const d: DeliveryRecord = {
+    id: String(r.id),
+    ruleId: String(r.rule_id),
+    ruleName: String(r.rule_name),
+    targetIndex: Number(r.target_index),
+    targetType: String(r.target_type) as TargetType,
+    address: String(r.address),
+    eventSeq: Number(r.event_seq),
+    eventType: String(r.event_type),
+    eventId: String(r.event_id),
+    payload: String(r.payload),
+    attempts: Number(r.attempt),
+    nextAttemptAt: fromMs(r.next_attempt_at),
+    status: String(r.status) as DeliveryStatus,
+    createdAt: fromMs(r.created_at),
+    updatedAt: fromMs(r.updated_at),
+  }
+  const error = optString(r.last_error)
+  if (error !== undefined) d.lastError = error
+  if (r.last_status_code !== null && r.last_status_code !== undefined) d.lastStatusCode = Number(r.last_status_code)
+  if (r.delivered_at !== null && r.delivered_at !== undefined) d.deliveredAt = fromMs(r.delivered_at)
+  return d
+}
+
+const DELIVERY_SELECT = 'SELECT d.*, r.name AS rule_name FROM notification_deliveries d JOIN notification_rules r ON r.id = d.rule_id'
+
+const ruleBy = (db: DatabaseSync, column: 'name' | 'id', value: string) => {
+  const row = db.prepare(`SELECT * FROM notification_rules WHERE ${column} = ?`).get(value)
+  return row ? toRule(row) : undefined
+}
 
 export function sqliteNotifications(conn: Conn): NotificationStore {
   return {
-    putRule: (r) => conn.write((db) => Number(db.prepare('INSERT OR IGNORE INTO notification_rules (name, resource, event_type_ids, targets, detail_type, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(r.name, r.resource, JSON.stringify(r.eventTypeIds), JSON.stringify(r.targets), r.detailType, r.status, r.createdAt.getTime()).changes) === 1),
-    rules: () => conn.read((db) => db.prepare('SELECT * FROM notification_rules ORDER BY name').all().map(toRule)),
-    deleteRule: (name) => conn.write((db) => Number(db.prepare('DELETE FROM notification_rules WHERE name = ?').run(name).changes) === 1),
-    insertDelivery: (d) => conn.write((db) => {
-      db.prepare('INSERT INTO notification_deliveries (id, rule_name, target_type, address, secret_sealed, event_type, payload, attempt, next_attempt_at, status, last_error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(d.id, d.ruleName, d.targetType, d.address, d.secretSealed ?? null, d.eventType, d.payload, d.attempt, d.nextAttemptAt.getTime(), d.status, d.lastError ?? null, d.createdAt.getTime(), d.updatedAt.getTime())
-    }),
-    dueDeliveries: (now, limit) => conn.read((db) => db.prepare("SELECT * FROM notification_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?").all(now.getTime(), limit).map(toDelivery)),
-    saveDelivery: (d) => conn.write((db) => {
-      db.prepare('UPDATE notification_deliveries SET attempt = ?, next_attempt_at = ?, status = ?, last_error = ?, updated_at = ? WHERE id = ?').run(d.attempt, d.nextAttemptAt.getTime(), d.status, d.lastError ?? null, d.updatedAt.getTime(), d.id)
-    }),
-    deliveries: (rule) => conn.read((db) => (rule === undefined
-      ? db.prepare('SELECT * FROM notification_deliveries ORDER BY created_at').all()
-      : db.prepare('SELECT * FROM notification_deliveries WHERE rule_name = ? ORDER BY created_at').all(rule)).map(toDelivery)),
+    createRule: (r) =>
+      conn.write((db) =>
+        Number(db.prepare('INSERT INTO notification_rules (id, name, arn, resource, event_type_ids, targets, detail_type, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING')
+          .run(r.id, r.name, r.arn, r.resource, JSON.stringify(r.eventTypeIds), JSON.stringify(r.targets), r.detailType, r.status, r.createdAt.getTime(), r.updatedAt.getTime()).changes) > 0,
+      ),
+    listRules: () => conn.read((db) => db.prepare('SELECT * FROM notification_rules ORDER BY name').all().map(toRule)),
+    getRule: (name) => conn.read((db) => ruleBy(db, 'name', name)),
+    ruleById: (id) => conn.read((db) => ruleBy(db, 'id', id)),
+    setRuleStatus: (name, status, at) =>
+      conn.write((db) => Number(db.prepare('UPDATE notification_rules SET status = ?, updated_at = ? WHERE name = ?').run(status, at.getTime(), name).changes) > 0),
+    deleteRule: (name) => conn.write((db) => Number(db.prepare('DELETE FROM notification_rules WHERE name = ?').run(name).changes) > 0),
+
+    enqueue: (deliveries) =>
+      conn.write((db) => {
+        const insert = db.prepare(`INSERT INTO notification_deliveries
+          (id, rule_id, target_index, target_type, address, event_seq, event_type, event_id, payload, attempt, next_attempt_at, status, created_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'pending', ?, ?) ON CONFLICT (rule_id, target_index, event_seq) DO NOTHING`)
+        let n = 0
+        for (const d of deliveries) {
+          const at = d.createdAt.getTime()
+          n += Number(insert.run(d.id, d.ruleId, d.targetIndex, d.targetType, d.address, d.eventSeq, d.eventType, d.eventId, d.payload, at, at, at).changes)
+        }
+        return n
+      }),
+    due: (now, limit) =>
+      conn.read((db) => db.prepare(`${DELIVERY_SELECT} WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.created_at LIMIT ?`).all(now.getTime(), limit).map(toDelivery)),
+    claim: (id, attempts, leaseUntil, at) =>
+      conn.write((db) =>
+        Number(db.prepare("UPDATE notification_deliveries SET attempt = attempt + 1, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'pending' AND attempt = ?")
+          .run(leaseUntil.getTime(), at.getTime(), id, attempts).changes) > 0,
+      ),
+    settle: (id, o, at) =>
+      conn.write((db) => {
+        db.prepare(`UPDATE notification_deliveries SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), last_error = ?, last_status_code = ?, updated_at = ?,
+            delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?`)
+          .run(o.status, o.nextAttemptAt?.getTime() ?? null, o.error ?? null, o.statusCode ?? null, at.getTime(), o.status, at.getTime(), id)
+      }),
+    deliveries: (f) =>
+      conn.read((db) => {
+        const where: string[] = []
+        const args: (string | number)[] = []
+        if (f.ruleName !== undefined) {
+          where.push('r.name = ?')
+          args.push(f.ruleName)
+        }
+        if (f.status !== undefined) {
+          where.push('d.status = ?')
+          args.push(f.status)
+        }
+        const sql = `${DELIVERY_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d.created_at DESC, d.event_seq DESC, d.target_index LIMIT ?`
+        return db.prepare(sql).all(...args, f.limit).map(toDelivery)
+      }),
+    prune: (before) => conn.write((db) => Number(db.prepare("DELETE FROM notification_deliveries WHERE status <> 'pending' AND updated_at < ?").run(before.getTime()).changes)),
   }
 }
