@@ -2,6 +2,7 @@
  * What the agent reports about one lifecycle event: the codedeploy-agent's error codes, the failure
  * it raises, and the ≈2 KB tail of script output that goes into the diagnostics payload.
  */
+import { LOG_TAIL_LIMIT } from '../deploy/model/lifecycle.ts'
 
 /** The codedeploy-agent's `error_code` values (`ScriptError` constants). */
 export const ErrorCode = {
@@ -29,7 +30,7 @@ export class EventFailure extends Error {
   }
 }
 
-const TAIL_BYTES = 2048
+const TAIL_BYTES = LOG_TAIL_LIMIT
 
 /** Keeps the last ≈2 KB of what scripts printed (whole entries, like the codedeploy-agent's ScriptLog). */
 export class LogTail {

@@ -30,7 +30,7 @@ type Instruction =
   | { type: 'mkdir'; directory: string }
   | { type: 'chmod'; file: string; mode: number }
   | { type: 'chown'; file: string; owner?: string; group?: string }
-  | { type: 'setfacl'; file: string; acl: string[] }
+  | { type: 'setfacl'; file: string; acl: readonly string[] }
 
 export type InstallOptions = {
   root: string

@@ -4,8 +4,11 @@
  * failure (an `EventFailure` carries the agent error code; anything else is reported as UnknownError).
  */
 import fs from 'node:fs'
-import { AppSpecError, loadAppSpec } from './appspec.ts'
+import { AppSpecError, loadAppSpec, scriptsFor } from './appspec.ts'
 import type { AgentAppSpec } from './appspec.ts'
+import { eventRunner, hookEnvironment as modelHookEnvironment, LOAD_BALANCED_IN_PLACE_EVENTS, scriptRevisionFor } from '../deploy/model/lifecycle.ts'
+import type { LifecycleEventName } from '../deploy/model/lifecycle.ts'
+import type { HookScript } from '../deploy/model/appspec.ts'
 import { ErrorCode, EventFailure } from './diagnostics.ts'
 import type { LogTail } from './diagnostics.ts'
 import { downloadBundle } from './download-bundle.ts'
@@ -22,7 +25,6 @@ import {
 } from './layout.ts'
 import type { DeploymentPaths } from './layout.ts'
 import { runHooks } from './run-hooks.ts'
-import type { HookScript } from './run-hooks.ts'
 import { UnsafeBundleEntry, unpackBundle } from './unpack-bundle.ts'
 
 export type EventContext = {
@@ -38,11 +40,8 @@ export type EventContext = {
   killGraceMs?: number
 }
 
-/**
- * Events whose scripts come from the last successful install on this host, because the new bundle is
- * not there yet (file-formats §2.2).
- */
-const FROM_LAST_SUCCESSFUL = new Set(['ApplicationStop', 'BeforeBlockTraffic', 'AfterBlockTraffic', 'BeforeELBRemove', 'AfterELBRemove'])
+const KNOWN_EVENTS: readonly string[] = LOAD_BALANCED_IN_PLACE_EVENTS
+const known = (event: string): LifecycleEventName | undefined => (KNOWN_EVENTS.includes(event) ? (event as LifecycleEventName) : undefined)
 
 /**
  * The deployment dir whose archive and appspec a hook event uses: the new one, or for
@@ -51,7 +50,9 @@ const FROM_LAST_SUCCESSFUL = new Set(['ApplicationStop', 'BeforeBlockTraffic', '
  */
 export function hookDeploymentDir(event: string, root: string, spec: DeploymentSpec): DeploymentPaths | undefined {
   const current = deploymentPaths(root, spec.deploymentGroupId, spec.deploymentId)
-  if (!FROM_LAST_SUCCESSFUL.has(event) || fs.existsSync(current.archive)) return current
+  const name = known(event)
+  // Custom events (AllPossibleLifecycleEvents) run from the new revision, like every hook but the stop ones.
+  if (name === undefined || scriptRevisionFor(name) !== 'lastSuccessful' || fs.existsSync(current.archive)) return current
   const last = lastSuccessfulInstall(root, spec.deploymentGroupId)
   return last === undefined ? undefined : pathsOf(last)
 }
@@ -64,12 +65,14 @@ function appSpecOf(paths: DeploymentPaths, spec: DeploymentSpec): AgentAppSpec {
 export function hookScripts(event: string, root: string, spec: DeploymentSpec): { paths?: DeploymentPaths; scripts: readonly HookScript[] } {
   const paths = hookDeploymentDir(event, root, spec)
   if (!paths) return { scripts: [] }
-  return { paths, scripts: appSpecOf(paths, spec).hooks[event] ?? [] }
+  return { paths, scripts: scriptsFor(appSpecOf(paths, spec), event) }
 }
 
 /** True when the event has nothing to do on this host (the acknowledgement's `IsCommandNoop`). */
 export function isNoop(event: string, root: string, spec: DeploymentSpec): boolean {
-  if (event === 'DownloadBundle' || event === 'Install') return false
+  const name = known(event)
+  if (name !== undefined && eventRunner(name) === 'agent') return false
+  if (name !== undefined && eventRunner(name) === 'service') return true
   try {
     return hookScripts(event, root, spec).scripts.length === 0
   } catch {
@@ -78,19 +81,17 @@ export function isNoop(event: string, root: string, spec: DeploymentSpec): boole
   }
 }
 
+/** The environment AWS documents for hook scripts (the deploy model's `hookEnvironment`). */
 export function hookEnvironment(event: string, spec: DeploymentSpec): Record<string, string> {
-  const env: Record<string, string> = {
-    LIFECYCLE_EVENT: event,
-    DEPLOYMENT_ID: spec.deploymentId,
-    APPLICATION_NAME: spec.applicationName,
-    DEPLOYMENT_GROUP_NAME: spec.deploymentGroupName,
-    DEPLOYMENT_GROUP_ID: spec.deploymentGroupId,
-    BUNDLE_BUCKET: spec.revision.bucket,
-    BUNDLE_KEY: spec.revision.key,
-  }
-  if (spec.revision.version !== undefined) env.BUNDLE_VERSION = spec.revision.version
-  if (spec.revision.etag !== undefined) env.BUNDLE_ETAG = spec.revision.etag
-  return env
+  const { bucket, key, version, etag } = spec.revision
+  return modelHookEnvironment({
+    lifecycleEvent: event as LifecycleEventName,
+    deploymentId: spec.deploymentId,
+    applicationName: spec.applicationName,
+    deploymentGroupName: spec.deploymentGroupName,
+    deploymentGroupId: spec.deploymentGroupId,
+    revision: { revisionType: 'S3', s3Location: { bucket, key, ...(version !== undefined ? { version } : {}), ...(etag !== undefined ? { eTag: etag } : {}) } },
+  })
 }
 
 async function downloadBundleEvent(ctx: EventContext): Promise<void> {
@@ -144,5 +145,8 @@ async function hookEvent(event: string, ctx: EventContext): Promise<void> {
 export async function runLifecycleEvent(event: string, ctx: EventContext): Promise<void> {
   if (event === 'DownloadBundle') return downloadBundleEvent(ctx)
   if (event === 'Install') return installEvent(ctx)
+  // BlockTraffic/AllowTraffic are the service's work: nothing to do on the host.
+  const name = known(event)
+  if (name !== undefined && eventRunner(name) === 'service') return
   return hookEvent(event, ctx)
 }

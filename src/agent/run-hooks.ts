@@ -10,8 +10,7 @@ import path from 'node:path'
 import { ErrorCode, EventFailure } from './diagnostics.ts'
 import type { LogTail } from './diagnostics.ts'
 import { runScript } from './run-script.ts'
-
-export type HookScript = { location: string; timeout: number; runas?: string; sudo?: boolean }
+import type { HookScript } from '../deploy/model/appspec.ts'
 
 export type RunHooksOptions = {
   event: string

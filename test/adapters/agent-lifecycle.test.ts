@@ -15,6 +15,7 @@ import { isNoop, runLifecycleEvent } from '../../src/agent/lifecycle-events.ts'
 import type { EventContext } from '../../src/agent/lifecycle-events.ts'
 import { deploymentPaths, cleanupFile, lastSuccessfulInstall, recordMostRecentInstall } from '../../src/agent/layout.ts'
 import { diagnosticsFor, ErrorCode, EventFailure, LogTail } from '../../src/agent/diagnostics.ts'
+import { scriptArgv, scriptPath } from '../../src/agent/run-hooks.ts'
 import type { DeploymentSpec, FileExistsBehavior } from '../../src/agent/deployment-spec.ts'
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-lifecycle-'))
@@ -346,14 +347,24 @@ describe('agent lifecycle: hooks', () => {
     assert.equal(fs.readFileSync(path.join(out, 'who'), 'utf8'), 'nobody\nApplicationStart\n')
   })
 
-  it('refuses a script location outside the archive', async () => {
+  it('refuses a script location outside the archive (in the appspec, and at run time through a symlink)', async () => {
     const root = fresh('root')
     const rev = writeRevision(fresh('rev'), { appspec: `version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: ../../../../bin/true\n` })
     const s = spec('d-ESC000001')
     await stage(root, s, zipDir(rev, path.join(fresh('b'), 'b.zip')))
     const d = await run('ApplicationStart', root, s)
     assert.notEqual(d.error_code, 0)
-    assert.match(d.message, /outside the deployment archive/)
+    assert.match(d.message, /must stay inside the revision bundle/)
+
+    const archive = fresh('archive')
+    fs.mkdirSync(path.join(archive, 'scripts'))
+    fs.symlinkSync('/bin/true', path.join(archive, 'scripts', 'linked.sh'))
+    fs.writeFileSync(path.join(archive, 'scripts', 'ok.sh'), '#!/bin/sh\n')
+    assert.equal(scriptPath(archive, 'scripts/linked.sh'), undefined)
+    assert.equal(scriptPath(archive, '../outside.sh'), undefined)
+    assert.equal(scriptPath(archive, '/scripts/ok.sh'), path.join(archive, 'scripts', 'ok.sh'), 'a leading / is the bundle root')
+    assert.deepEqual(scriptArgv({ location: 'x', timeout: 1, runas: 'web', sudo: false }, '/a b;c'), ['su', '-s', '/bin/sh', '-c', 'exec "$0"', 'web', '/a b;c'])
+    assert.deepEqual(scriptArgv({ location: 'x', timeout: 1, sudo: true }, '/a'), ['sudo', '/a'])
   })
 
   it('fails the first event that needs a malformed appspec with the parser message', async () => {
@@ -368,6 +379,11 @@ describe('agent lifecycle: hooks', () => {
     const i = await run('Install', root, s)
     assert.match(i.message, /appspec\.yml/)
     assert.equal(isNoop('BeforeInstall', root, s), false, 'an unreadable appspec is not a no-op: the event reports it')
+
+    const win = writeRevision(fresh('rev'), { appspec: 'version: 0.0\nos: windows\n' })
+    const w = spec('d-WIN000001')
+    await stage(root, w, zipDir(win, path.join(fresh('b'), 'b.zip')))
+    assert.match((await run('Install', root, w)).message, /targets os: windows, but this host runs linux/)
   })
 
   it('fails with a clear message when the revision has no appspec', async () => {

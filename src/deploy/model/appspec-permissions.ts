@@ -79,18 +79,23 @@ function readMode(r: AppSpecReader, slot: Slot, label: string): number | undefin
   const value = r.scalar(slot, label)
   if (value === undefined) return undefined
   let digits = value.text
-  if (value.plain && /^0[0-7]+$/.test(digits)) {
-    const decimal = String(parseInt(digits, 8))
-    r.warn(slot, `${label} ${digits} is read by YAML as the octal number ${decimal}, so the agent applies mode ${decimal.padStart(3, '0')}: write it as ${digits.replace(/^0+(?=\d{3})/, '')} or quote it ("${digits}")`)
-    digits = decimal
-  }
+  const octal = value.plain && /^0[0-7]+$/.test(digits)
+  if (octal) digits = String(parseInt(digits, 8))
   digits = digits.padStart(3, '0')
+  const valid = digits.length <= 4 && /^[0-7]+$/.test(digits)
+  if (octal) {
+    const written = value.text.replace(/^0+(?=\d{3})/, '')
+    const read = `${label} ${value.text} is read by YAML as the octal number ${digits.replace(/^0+(?=\d{3})/, '')}`
+    const fix = `write it as ${written} or quote it ("${value.text}")`
+    if (valid) r.warn(slot, `${read}, so the agent applies mode ${digits}: ${fix}`)
+    else r.error(slot, `${read}, which is not a valid mode: ${fix}`)
+    return valid ? parseInt(digits, 8) : undefined
+  }
   if (digits.length > 4) {
     r.error(slot, `${label} must be 1 to 4 octal digits (like 644 or "0755"): found '${value.text}'`)
     return undefined
   }
-  const bad = [...digits].find((c) => c < '0' || c > '7')
-  if (bad !== undefined) {
+  if (!valid) {
     r.error(slot, `${label} must be octal digits 0-7 (symbolic modes like u+x are not supported): found '${value.text}'`)
     return undefined
   }
@@ -138,7 +143,7 @@ export function aceProblem(ace: string): string | undefined {
     type ??= 'user'
     name = who
   }
-  if ((type === 'mask' || type === 'other') && name !== '') return `a ${type} entry takes no name`
+  if ((type === 'mask' || type === 'other') && name !== '') return `an entry of type ${type} takes no name`
   if (!isDefault && type !== 'mask' && name === '') return 'use mode to set the base entries (an entry without a name)'
   const perms = parts[0] ?? ''
   if (/^[0-7]$/.test(perms)) return undefined
