@@ -13,7 +13,7 @@ const badToken = () => new AwsError('InvalidNextTokenException', 'The next token
 
 export function deploymentHandlers(ctx: DeployContext, deployments: DeploymentService): DeploymentOperations {
   const target = (x: DeploymentRecord, id: string) => {
-    const t = x.targets.find((y) => y.host === id)
+    const t = x.engine.targets.find((y) => y.targetId === id)
     if (!t) throw new AwsError('DeploymentTargetDoesNotExistException', `The target ${id} is not part of deployment ${x.id}`)
     return t
   }
@@ -37,7 +37,7 @@ export function deploymentHandlers(ctx: DeployContext, deployments: DeploymentSe
     ListDeploymentTargets: async (i) => {
       const x = await deployments.get(i.deploymentId)
       const statuses = i.targetFilters?.TargetStatus
-      const ids = x.targets.filter((t) => !statuses?.length || statuses.includes(t.status)).map((t) => t.host)
+      const ids = x.engine.targets.filter((t) => !statuses?.length || statuses.includes(t.status)).map((t) => t.targetId)
       const { page, nextToken } = paginate(ids, i.nextToken, 100, badToken)
       return { targetIds: page, nextToken }
     },
@@ -51,7 +51,7 @@ export function deploymentHandlers(ctx: DeployContext, deployments: DeploymentSe
     },
     ListDeploymentInstances: async (i) => {
       const x = await deployments.get(i.deploymentId)
-      const ids = x.targets.filter((t) => !i.instanceStatusFilter?.length || i.instanceStatusFilter.includes(t.status)).map((t) => t.host)
+      const ids = x.engine.targets.filter((t) => !i.instanceStatusFilter?.length || i.instanceStatusFilter.includes(t.status)).map((t) => t.targetId)
       const { page, nextToken } = paginate(ids, i.nextToken, 100, badToken)
       return { instancesList: page, nextToken }
     },
@@ -61,7 +61,7 @@ export function deploymentHandlers(ctx: DeployContext, deployments: DeploymentSe
     },
     BatchGetDeploymentInstances: async (i) => {
       const x = await deployments.get(i.deploymentId)
-      return { instancesSummary: i.instanceIds.filter((id) => x.targets.some((t) => t.host === id)).map((id) => instanceSummary(x, target(x, id))) }
+      return { instancesSummary: i.instanceIds.filter((id) => x.engine.targets.some((t) => t.targetId === id)).map((id) => instanceSummary(x, target(x, id))) }
     },
   }
 }

@@ -1,10 +1,12 @@
 import type { DeploymentInfo, DeploymentTarget, InstanceSummary } from '../../protocol/models/codedeploy.types.ts'
-import type { DeploymentRecord, TargetState } from '../service/deployment-state.ts'
+import type { DeploymentRecord } from '../service/deployment-state.ts'
+import type { DeploymentTargetState } from '../model/deployment-types.ts'
+import { deploymentOverview } from '../model/deployment-commands.ts'
 
 const d = (ms?: number) => (ms === undefined ? undefined : new Date(ms))
 
 export function deploymentInfo(x: DeploymentRecord): DeploymentInfo {
-  const count = (s: string) => x.targets.filter((t) => t.status === s).length
+  const e = x.engine
   return {
     applicationName: x.applicationName,
     deploymentGroupName: x.groupName,
@@ -12,15 +14,15 @@ export function deploymentInfo(x: DeploymentRecord): DeploymentInfo {
     deploymentId: x.id,
     previousRevision: x.previousRevision,
     revision: x.revision,
-    status: x.status,
-    errorInformation: x.errorInformation as DeploymentInfo['errorInformation'],
-    createTime: d(x.createTime),
-    startTime: d(x.startTime),
-    completeTime: d(x.completeTime),
-    deploymentOverview: { Pending: count('Pending'), InProgress: count('InProgress'), Succeeded: count('Succeeded'), Failed: count('Failed'), Skipped: count('Skipped'), Ready: 0 },
+    status: e.status,
+    errorInformation: e.errorInformation as DeploymentInfo['errorInformation'],
+    createTime: d(e.createTime),
+    startTime: d(e.startTime),
+    completeTime: d(e.completeTime),
+    deploymentOverview: deploymentOverview(e),
     description: x.description,
     creator: x.creator as DeploymentInfo['creator'],
-    ignoreApplicationStopFailures: x.ignoreApplicationStopFailures,
+    ignoreApplicationStopFailures: e.ignoreApplicationStopFailures,
     autoRollbackConfiguration: x.autoRollback as DeploymentInfo['autoRollbackConfiguration'],
     updateOutdatedInstancesOnly: false,
     rollbackInfo: x.rollbackInfo,
@@ -30,16 +32,16 @@ export function deploymentInfo(x: DeploymentRecord): DeploymentInfo {
   }
 }
 
-const events = (t: TargetState) =>
-  t.events.map((e) => ({ lifecycleEventName: e.lifecycleEventName, status: e.status, startTime: d(e.startTime), endTime: d(e.endTime), diagnostics: e.diagnostics as never }))
+const events = (t: DeploymentTargetState) =>
+  t.lifecycleEvents.map((e) => ({ lifecycleEventName: e.name, status: e.status, startTime: d(e.startTime), endTime: d(e.endTime), diagnostics: e.diagnostics as never }))
 
-export function targetView(x: DeploymentRecord, t: TargetState, region: string, account: string): DeploymentTarget {
+export function targetView(x: DeploymentRecord, t: DeploymentTargetState, region: string, account: string): DeploymentTarget {
   return {
     deploymentTargetType: 'InstanceTarget',
-    instanceTarget: { deploymentId: x.id, targetId: t.host, targetArn: `arn:aws:codedeploy:${region}:${account}:instance/${t.host}`, status: t.status, lastUpdatedAt: new Date(t.lastUpdatedAt), lifecycleEvents: events(t) },
+    instanceTarget: { deploymentId: x.id, targetId: t.targetId, targetArn: `arn:aws:codedeploy:${region}:${account}:instance/${t.targetId}`, status: t.status, lastUpdatedAt: new Date(t.lastUpdatedAt), lifecycleEvents: events(t) },
   }
 }
 
-export function instanceSummary(x: DeploymentRecord, t: TargetState): InstanceSummary {
-  return { deploymentId: x.id, instanceId: t.host, status: t.status, lastUpdatedAt: new Date(t.lastUpdatedAt), lifecycleEvents: events(t), instanceType: 'Blue' }
+export function instanceSummary(x: DeploymentRecord, t: DeploymentTargetState): InstanceSummary {
+  return { deploymentId: x.id, instanceId: t.targetId, status: t.status, lastUpdatedAt: new Date(t.lastUpdatedAt), lifecycleEvents: events(t), instanceType: 'Blue' }
 }

@@ -4,10 +4,9 @@ import type { HostCommandRecord } from '../records.ts'
 import type { DeployContext } from './context.ts'
 import type { DeploymentService } from './deployments.ts'
 import type { DeploymentRecord } from './deployment-state.ts'
-import { LIFECYCLE } from './deployment-state.ts'
+import { IN_PLACE_EVENTS, agentDiagnostics } from '../model/lifecycle.ts'
 
 const LONG_POLL_MS = 20_000
-const ERROR_CODES: Record<number, string> = { 0: 'Success', 1: 'ScriptMissing', 2: 'ScriptNotExecutable', 3: 'ScriptTimedOut', 4: 'ScriptFailed', 5: 'UnknownError', 6: 'UnknownError', 7: 'UnknownError' }
 
 const clientError = (message: string) => new AwsError('ClientException', message)
 
@@ -103,7 +102,7 @@ export class AgentChannel {
         ? { RevisionType: 'S3', S3Revision: { Bucket: s3?.bucket, Key: s3?.key, BundleType: s3?.bundleType ?? 'zip', Version: s3?.version, ETag: s3?.eTag } }
         : { RevisionType: 'GitHub', GitHubRevision: { Account: 'slipway', Repository: d.revision.gitHubLocation?.repository, CommitId: d.revision.gitHubLocation?.commitId, BundleType: 'zip' } },
       AgentActionOverrides: { AgentOverrides: { FileExistsBehavior: d.fileExistsBehavior } },
-      AllPossibleLifecycleEvents: [...LIFECYCLE],
+      AllPossibleLifecycleEvents: [...IN_PLACE_EVENTS],
     }
     return { DeploymentSystem: 'CodeDeploy', DeploymentSpecification: { GenericEnvelope: { Format: 'TEXT/JSON', Payload: JSON.stringify(payload) } } }
   }
@@ -111,20 +110,9 @@ export class AgentChannel {
   async complete(id: string, status: 'Succeeded' | 'Failed' | string, diagnosticsPayload?: string) {
     const c = await this.#command(id)
     if (c.status === 'Succeeded' || c.status === 'Failed') return {}
-    let diag: { error_code?: number; script_name?: string; message?: string; log?: string } = {}
-    try {
-      diag = diagnosticsPayload ? (JSON.parse(diagnosticsPayload) as typeof diag) : {}
-    } catch {
-      diag = { error_code: 5, message: 'unreadable diagnostics' }
-    }
     const ok = status === 'Succeeded'
     await this.#ctx.store.deploy.saveCommand({ ...c, status: ok ? 'Succeeded' : 'Failed', updatedAt: this.#ctx.clock.now(), leaseExpiresAt: undefined })
-    await this.#deployments.report(c.deploymentId, c.host, c.event, ok, {
-      errorCode: ERROR_CODES[diag.error_code ?? (ok ? 0 : 5)] ?? 'UnknownError',
-      scriptName: diag.script_name ?? '',
-      message: diag.message ?? (ok ? 'Succeeded' : 'Failed'),
-      logTail: (diag.log ?? '').slice(-2048),
-    })
+    await this.#deployments.report(c.deploymentId, c.host, c.event, ok, agentDiagnostics(diagnosticsPayload, ok))
     return {}
   }
 
@@ -142,7 +130,7 @@ export class AgentChannel {
     for (const c of await this.#ctx.store.deploy.pendingCommands()) if (await silent(c)) stale.push(c)
     for (const c of stale) {
       await this.#ctx.store.deploy.saveCommand({ ...c, status: 'Failed', updatedAt: this.#ctx.clock.now(), leaseExpiresAt: undefined })
-      await this.#deployments.report(c.deploymentId, c.host, c.event, false, { errorCode: 'UnknownError', scriptName: '', message: `The agent on ${c.host} stopped responding during ${c.event}`, logTail: '' })
+      await this.#deployments.agentLost(c.deploymentId, c.host, c.event)
     }
   }
 }

@@ -9,7 +9,10 @@ import { matchesTagFilters } from './instances.ts'
 import { revisionKey } from './revisions.ts'
 import type { DeploymentRecord } from './deployment-state.ts'
 import { isActive } from './deployment-state.ts'
-import { advanceDeployment, newTargets, reportEvent } from './deployment-engine.ts'
+import { newDeployment, applyEventResult, applyLeaseExpiry } from '../model/deployment-commands.ts'
+import { reconcileDeployment, requestStop } from '../model/deployment-engine.ts'
+import type { MinimumHealthyHostsSpec } from '../model/deployment-config.ts'
+import type { EventDiagnostics, LifecycleEventName } from '../model/lifecycle.ts'
 
 export const DEPLOYMENT_STATE_CHANGE = 'codedeploy.DeploymentStateChange'
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
@@ -56,20 +59,17 @@ export class DeploymentService {
       minimumHealthyHosts: config.minimumHealthyHosts,
       revision: input.revision,
       previousRevision: group.targetRevision,
-      status: 'Created',
-      createTime: now.getTime(),
       description: input.description,
       creator,
       fileExistsBehavior: input.fileExistsBehavior ?? 'DISALLOW',
-      ignoreApplicationStopFailures: input.ignoreApplicationStopFailures ?? false,
       autoRollback: ((r) => (r ? { enabled: r.enabled ?? false, events: r.events ?? [] } : undefined))(input.autoRollbackConfiguration ?? group.autoRollbackConfiguration),
       rollbackInfo: rollbackOf ? { rollbackTriggeringDeploymentId: rollbackOf.id, rollbackMessage: `Rollback of ${rollbackOf.id}` } : undefined,
-      targets: newTargets(hosts, now.getTime()),
       pipelineAction,
+      engine: newDeployment({ deploymentId: id, targetIds: hosts, now: now.getTime(), ignoreApplicationStopFailures: input.ignoreApplicationStopFailures ?? false }),
     }
     const existing = await this.#ctx.store.deploy.revision(group.applicationName, key)
     await this.#ctx.store.deploy.putRevision({ applicationName: group.applicationName, key, revision: input.revision, description: existing?.description, registerTime: existing?.registerTime ?? now, firstUsedTime: existing?.firstUsedTime ?? now, lastUsedTime: now })
-    await this.#ctx.store.deploy.insertDeployment(id, group.applicationName, group.name, d.status, d.createTime, d)
+    await this.#ctx.store.deploy.insertDeployment(id, group.applicationName, group.name, d.engine.status, d.engine.createTime, d)
     await this.advance(id)
     return id
   }
@@ -78,20 +78,23 @@ export class DeploymentService {
   async advance(id: string, change?: (d: DeploymentRecord, now: number) => void): Promise<DeploymentRecord> {
     const result = await this.#lock.run(id, async () => {
       const d = await this.get(id)
-      const before = d.status
+      const before = d.engine.status
       const now = this.#ctx.clock.now().getTime()
       change?.(d, now)
-      const work = advanceDeployment(d, now)
+      const config = { name: d.configName, minimumHealthyHosts: d.minimumHealthyHosts as MinimumHealthyHostsSpec }
+      const r = reconcileDeployment(d.engine, config, now)
+      d.engine = r.state
+      const status = d.engine.status
       await this.#ctx.store.transaction(async (tx) => {
-        await tx.deploy.saveDeployment(d.id, d.status, d)
-        for (const w of work) {
-          await tx.deploy.insertCommand({ id: randomUUID(), deploymentId: d.id, host: w.host, event: w.event, status: 'Pending', nonce: randomInt(1, 2 ** 47), createdAt: new Date(now), updatedAt: new Date(now) })
+        await tx.deploy.saveDeployment(d.id, status, d)
+        for (const c of r.commands) {
+          await tx.deploy.insertCommand({ id: randomUUID(), deploymentId: d.id, host: c.targetId, event: c.lifecycleEvent, status: 'Pending', nonce: randomInt(1, 2 ** 47), createdAt: new Date(now), updatedAt: new Date(now) })
         }
-        if (before !== d.status) {
-          await tx.events.append({ type: DEPLOYMENT_STATE_CHANGE, source: 'aws.codedeploy', resource: `arn:aws:codedeploy:${this.#ctx.region}:${this.#ctx.accountId}:deploymentgroup:${d.applicationName}/${d.groupName}`, detail: { deploymentId: d.id, application: d.applicationName, deploymentGroup: d.groupName, state: d.status.toUpperCase() }, at: new Date(now) })
+        if (before !== status) {
+          await tx.events.append({ type: DEPLOYMENT_STATE_CHANGE, source: 'aws.codedeploy', resource: `arn:aws:codedeploy:${this.#ctx.region}:${this.#ctx.accountId}:deploymentgroup:${d.applicationName}/${d.groupName}`, detail: { deploymentId: d.id, application: d.applicationName, deploymentGroup: d.groupName, state: status.toUpperCase() }, at: new Date(now) })
         }
       })
-      return { d, finished: before !== d.status && !isActive(d), work: work.length > 0 }
+      return { d, finished: before !== status && !isActive(d), work: r.commands.length > 0 }
     })
     if (result.finished) await this.#finished(result.d)
     await this.#ctx.bus.flush()
@@ -103,9 +106,10 @@ export class DeploymentService {
   async #finished(d: DeploymentRecord): Promise<void> {
     const group = await this.#ctx.store.deploy.group(d.applicationName, d.groupName)
     if (!group) return
-    const summary = { deploymentId: d.id, status: d.status, endTime: d.completeTime, createTime: d.createTime }
-    await this.#ctx.store.deploy.putGroup({ ...group, lastAttemptedDeployment: summary, ...(d.status === 'Succeeded' ? { lastSuccessfulDeployment: summary, targetRevision: d.revision } : {}) }, false)
-    const wanted = d.status === 'Failed' ? d.autoRollback?.enabled && d.autoRollback.events.includes('DEPLOYMENT_FAILURE') : d.status === 'Stopped' && d.stop?.rollback
+    const e = d.engine
+    const summary = { deploymentId: d.id, status: e.status, endTime: e.completeTime, createTime: e.createTime }
+    await this.#ctx.store.deploy.putGroup({ ...group, lastAttemptedDeployment: summary, ...(e.status === 'Succeeded' ? { lastSuccessfulDeployment: summary, targetRevision: d.revision } : {}) }, false)
+    const wanted = e.status === 'Failed' ? d.autoRollback?.enabled && d.autoRollback.events.includes('DEPLOYMENT_FAILURE') : e.status === 'Stopped' && e.stop?.autoRollbackEnabled
     const target: RevisionLocation | undefined = group.targetRevision
     if (!wanted || !target || d.creator === 'codeDeployRollback' || revisionKey(target) === revisionKey(d.revision)) return
     const rollbackId = await this.create({ applicationName: d.applicationName, deploymentGroupName: d.groupName, revision: target, description: `Rollback of ${d.id}`, fileExistsBehavior: 'OVERWRITE' }, 'codeDeployRollback', d)
@@ -115,18 +119,26 @@ export class DeploymentService {
   }
 
   async stop(id: string, rollback: boolean): Promise<{ status: 'Pending' | 'Succeeded'; statusMessage: string }> {
-    const d = await this.get(id)
-    if (!isActive(d)) throw new AwsError('DeploymentAlreadyCompletedException', `The deployment ${id} has already completed.`)
-    const after = await this.advance(id, (x) => {
-      x.stop = { rollback }
+    let answer: { status: 'Pending' | 'Succeeded'; statusMessage: string } = { status: 'Pending', statusMessage: '' }
+    await this.advance(id, (x, now) => {
+      const r = requestStop(x.engine, { autoRollbackEnabled: rollback }, now)
+      x.engine = r.state
+      answer = { status: r.status, statusMessage: r.statusMessage }
     })
-    return isActive(after) ? { status: 'Pending', statusMessage: 'Stopping: running lifecycle events are finishing' } : { status: 'Succeeded', statusMessage: 'The deployment was stopped' }
+    return answer
   }
 
   /** An agent's result for a lifecycle event. */
-  report(deploymentId: string, host: string, event: string, ok: boolean, diagnostics: Parameters<typeof reportEvent>[4]): Promise<DeploymentRecord> {
+  report(deploymentId: string, host: string, event: string, ok: boolean, diagnostics: EventDiagnostics): Promise<DeploymentRecord> {
     return this.advance(deploymentId, (d, now) => {
-      reportEvent(d, host, event, ok, diagnostics, now)
+      d.engine = applyEventResult(d.engine, { targetId: host, lifecycleEvent: event as LifecycleEventName, status: ok ? 'Succeeded' : 'Failed', diagnostics }, now).state
+    })
+  }
+
+  /** The host's agent stopped answering during an event: the event fails (the engine decides the rest). */
+  agentLost(deploymentId: string, host: string, event: string): Promise<DeploymentRecord> {
+    return this.advance(deploymentId, (d, now) => {
+      d.engine = applyLeaseExpiry(d.engine, { targetId: host, lifecycleEvent: event as LifecycleEventName }, now).state
     })
   }
 

@@ -5,10 +5,11 @@ import type { ActionProvider } from './provider.ts'
 
 /** A finished deployment as the action's outcome. */
 export function deploymentOutcome(d: DeploymentRecord): ActionOutcome | undefined {
-  if (d.status === 'Created' || d.status === 'InProgress') return undefined
-  return d.status === 'Succeeded'
+  const { status, errorInformation } = d.engine
+  if (status !== 'Succeeded' && status !== 'Failed' && status !== 'Stopped') return undefined
+  return status === 'Succeeded'
     ? { status: 'Succeeded', externalExecutionId: d.id, summary: 'Deployment Succeeded' }
-    : { status: 'Failed', externalExecutionId: d.id, summary: `Deployment ${d.status}`, errorDetails: { code: 'JobFailed', message: d.errorInformation?.message ?? `Deployment ${d.status}` } }
+    : { status: 'Failed', externalExecutionId: d.id, summary: `Deployment ${status}`, errorDetails: { code: 'JobFailed', message: errorInformation?.message ?? `Deployment ${status}` } }
 }
 
 /**
