@@ -1,20 +1,12 @@
-import type { CommitInfo, GitIdentity } from '../ports.ts'
+import type { CommitInfo } from '../ports.ts'
 import { GitObjectNotFound } from '../ports.ts'
 import type { RepositoryRecord } from '../records.ts'
 import { CodeCommitErrors as E } from '../model/errors.ts'
 import { normalizeRepoPath } from '../model/names.ts'
 import { type GitContext, requireRepository } from './context.ts'
 
-/** CodeCommit's Commit shape. */
-export type CommitView = {
-  commitId: string
-  treeId: string
-  parents: string[]
-  message: string
-  author: GitIdentity
-  committer: GitIdentity
-  additionalData: string
-}
+/** CodeCommit's Commit shape: git's commit plus `additionalData`. */
+export type CommitView = CommitInfo & { additionalData: string }
 
 export const toCommitView = (c: CommitInfo): CommitView => ({ ...c, additionalData: '' })
 
