@@ -65,6 +65,26 @@ describe('custom actions through the job-worker API, S3 deploy, and a burst of p
     assert.equal(failed.status, 'Failed')
   })
 
+  it('V2 pipeline variables take their defaults, and StartPipelineExecution overrides them', async () => {
+    const repo = await repoWithPushes(server, dir, 'vars-app')
+    await repo.push()
+    await createPipelineProject(server, 'vars-build', 'version: 0.2\nenv:\n  exported-variables: [SEEN]\nphases:\n  build:\n    commands:\n      - export SEEN="$DEPLOY_ENV"\n')
+    const build = buildStage('vars-build')
+    ;(build.actions[0]!.configuration as Record<string, string>).EnvironmentVariables = '[{"name":"DEPLOY_ENV","value":"#{variables.DeployEnv}","type":"PLAINTEXT"}]'
+    const created = await createPipeline(server, dir, { name: 'vars', pipelineType: 'V2', variables: [{ name: 'DeployEnv', defaultValue: 'staging' }], stages: [sourceStage('vars-app'), build] })
+    assert.equal(created.code, 0, created.stderr)
+    const client = codePipelineClient(server)
+    const started = await aws(server, ['codepipeline', 'start-pipeline-execution', '--name', 'vars', '--variables', 'name=DeployEnv,value=prod'])
+    assert.equal(started.code, 0, started.stderr)
+    const done = await waitForExecution(client, 'vars', started.json.pipelineExecutionId)
+    assert.equal(done.status, 'Succeeded', done.statusSummary)
+    assert.deepEqual(done.variables, [{ name: 'DeployEnv', resolvedValue: 'prod' }])
+    const details = (await client.send(new ListActionExecutionsCommand({ pipelineName: 'vars', filter: { pipelineExecutionId: started.json.pipelineExecutionId } }))).actionExecutionDetails!
+    assert.equal(details.find((d) => d.actionName === 'Build')?.output?.outputVariables?.SEEN, 'prod')
+    const undeclared = await aws(server, ['codepipeline', 'start-pipeline-execution', '--name', 'vars', '--variables', 'name=Nope,value=x'])
+    assert.notEqual(undeclared.code, 0)
+  })
+
   it('an S3 deploy action extracts the artifact into a bucket', async () => {
     await aws(server, ['s3', 'mb', 's3://website'])
     await createPipelineProject(server, 'site', 'version: 0.2\nphases:\n  build:\n    commands:\n      - mkdir -p out/css && echo "<h1>hi</h1>" > out/index.html && echo "h1{}" > out/css/site.css\nartifacts:\n  files: [\'**/*\']\n  base-directory: out\n')
