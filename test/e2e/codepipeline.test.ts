@@ -40,7 +40,7 @@ function seedPipeline(name: string, bucket: string) {
         { name: 'Approve', actions: [{ name: 'Approval', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' },
           configuration: { CustomData: 'Ship #{BuildVariables.APP_VERSION}?' } }] },
         { name: 'Release', actions: [{ name: 'Release', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' },
-          commands: ['cat version.txt', 'test -x app.sh && ./app.sh', 'export RELEASED="$(cat version.txt)"'], outputVariables: ['RELEASED'],
+          commands: ['cat version.txt', 'test -x app.sh && ./app.sh', 'export RELEASED="$(cat version.txt)"', 'export BUILT_AS="#{BuildVariables.APP_VERSION}"'], outputVariables: ['RELEASED', 'BUILT_AS'],
           inputArtifacts: [{ name: 'BuildArtifact' }] }] },
       ],
     },
@@ -113,6 +113,7 @@ describe('CodePipeline: the seed pipeline, run by a git push', { skip: cliMissin
     assert.equal(approval.input?.resolvedConfiguration?.CustomData, `Ship ${build.output?.outputVariables?.APP_VERSION}?`)
     const release = actions.find((a) => a.actionName === 'Release')!
     assert.equal(release.output?.outputVariables?.RELEASED, `${build.output?.outputVariables?.APP_VERSION} ${head}`)
+    assert.equal(release.output?.outputVariables?.BUILT_AS, build.output?.outputVariables?.APP_VERSION, 'variables resolve inside Commands commands')
 
     // The build artifact is a zip in the artifact store, readable with aws s3 cp.
     const loc = build.output!.outputArtifacts![0]!.s3location!

@@ -24,6 +24,8 @@ export type ActionRun = {
   token?: string
   errorDetails?: { code: string; message: string }
   resolvedConfiguration: Record<string, string>
+  /** Compute/Commands: the action's commands with `#{…}` variables resolved. */
+  resolvedCommands?: string[]
   inputArtifacts: ArtifactLocation[]
   outputArtifacts: ArtifactLocation[]
   outputVariables: Record<string, string>

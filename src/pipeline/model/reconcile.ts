@@ -154,6 +154,11 @@ export function reconcile(p: EnginePipeline, transitions: Transitions, input: Ex
       resolvedConfiguration[k] = r.value
       unresolved.push(...r.unresolved)
     }
+    const resolvedCommands = action.commands?.map((c) => {
+      const r = resolveVariables(c, lookup)
+      unresolved.push(...r.unresolved)
+      return r.value
+    })
     const inputArtifacts: ArtifactLocation[] = []
     for (const name of action.inputArtifacts) {
       const produced = producedArtifact(e, name)
@@ -168,6 +173,7 @@ export function reconcile(p: EnginePipeline, transitions: Transitions, input: Ex
       startTime: now,
       lastUpdateTime: now,
       resolvedConfiguration,
+      ...(resolvedCommands ? { resolvedCommands } : {}),
       inputArtifacts,
       outputArtifacts,
       outputVariables: {},

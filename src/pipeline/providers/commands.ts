@@ -20,7 +20,7 @@ export function commandsAction(ctx: BuildContext): ActionProvider {
       const buildspec = stringify({
         version: 0.2,
         env: job.action.outputVariables?.length ? { 'exported-variables': job.action.outputVariables } : undefined,
-        phases: { build: { commands: job.action.commands ?? [] } },
+        phases: { build: { commands: job.run.resolvedCommands ?? job.action.commands ?? [] } },
         artifacts: job.run.outputArtifacts.length > 0 ? { files: ['**/*'] } : undefined,
       })
       return reportBuild(ctx, await startPipelineBuild(ctx, project, job, { buildspec, image: job.run.resolvedConfiguration.Image ?? DEFAULT_IMAGE }), report)
