@@ -8,6 +8,7 @@ import { logsCommand } from './commands/logs.ts'
 import { secretsCommand } from './commands/secrets.ts'
 import { notificationsCommand } from './commands/notifications.ts'
 import { agentCommand } from './commands/agent.ts'
+import { consoleCommand } from './commands/console.ts'
 
 const USAGE = `Usage: slipway <command> [options]
 
@@ -26,6 +27,8 @@ Commands:
   agent                   the deploy agent for this host (CodeDeploy on-premises instance)
                           --root DIR (deployment root)  --server URL  --name NAME (hostname)
                           --tags k=v,k2=v2  --heartbeat-seconds N (2)  --region R  [--data-dir DIR]
+  console                 print a one-time login URL for the web console and open a browser
+                          [--data-dir DIR] [--no-open]
   env                     print export lines for the AWS CLI    [--data-dir DIR]
   keys create [--user U]  create an access key                  [--data-dir DIR]
   keys list               list access keys                      [--data-dir DIR]
@@ -47,6 +50,7 @@ const OPTIONS = {
   user: { type: 'string' },
   executor: { type: 'string' },
   'no-agent': { type: 'boolean' },
+  'no-open': { type: 'boolean' },
   buildspec: { type: 'string' },
   image: { type: 'string' },
   env: { type: 'string', multiple: true },
@@ -103,6 +107,8 @@ async function main(argv: string[]): Promise<number> {
       return notificationsCommand(args)
     case 'agent':
       return agentCommand(args)
+    case 'console':
+      return consoleCommand(args)
     default:
       process.stderr.write(`slipway: unknown command '${command}'\n\n${USAGE}`)
       return 2

@@ -7,6 +7,8 @@ import { EMPTY_SHA256 } from './sigv4/signing.ts'
 export type HttpAuth = {
   lookup: (accessKeyId: string) => Promise<KeyCredential | undefined>
   sigv4: Authenticator
+  /** The web console's session cookie, when the console is mounted (src/web). */
+  session?: (request: FastifyRequest) => string | undefined
 }
 
 /**
@@ -16,6 +18,8 @@ export type HttpAuth = {
  */
 export async function requirePrincipal(request: FastifyRequest, reply: FastifyReply, auth: HttpAuth): Promise<string | undefined> {
   const header = request.headers.authorization ?? ''
+  const fromSession = header ? undefined : auth.session?.(request)
+  if (fromSession) return fromSession
   try {
     if (header.startsWith('AWS4-HMAC-SHA256') || String(request.raw.url).includes('X-Amz-Signature=')) {
       return (await auth.sigv4(request, EMPTY_SHA256)).principal

@@ -23,6 +23,8 @@ import { registerPipelines } from './pipeline-module.ts'
 import { registerDeploy } from './deploy-module.ts'
 import { registerNotifications } from '../events/notifications/module.ts'
 import type { ObjectStore } from '../artifacts/ports.ts'
+import { registerConsole } from '../web/module.ts'
+import { ConsoleSessions } from '../web/sessions.ts'
 
 export type RunningServer = {
   url: string
@@ -74,9 +76,10 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
 
   app.get('/health', async () => ({ status: 'ok' }))
   const sigv4 = sigv4Authenticator(keys.lookup, clock, config.maxSkewSeconds)
+  const sessions = new ConsoleSessions()
   registerGitSmartHttp(app, git, { lookup: keys.lookup, clock, regions: candidateRegions(config.region) })
   const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup: keys.lookup, maxSkewSeconds: config.maxSkewSeconds }).objects
-  const builds = await registerBuilds(app, { config, clock, store, box, bus, git, objects: artifacts, baseUrl: () => baseUrl, auth: { lookup: keys.lookup, sigv4 } })
+  const builds = await registerBuilds(app, { config, clock, store, box, bus, git, objects: artifacts, baseUrl: () => baseUrl, auth: { lookup: keys.lookup, sigv4, session: sessions.principalOf } })
   const deploy = registerDeploy(app, { config, clock, store, bus, objects: artifacts, agentLeaseMs: config.agentLeaseMs })
   const pipelines = registerPipelines(app, { config, clock, store, bus, git, objects: artifacts, builds: builds.ctx, baseUrl: () => baseUrl, deployments: deploy.deployments, findDeploymentByAction: deploy.findByAction })
   registerAwsJson(app, {
@@ -85,6 +88,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
 
+  registerConsole(app, { dataDir: config.dataDir, region: config.region, store, clock, bus, sessions, lookup: keys.lookup, rootPrincipal: async () => 'root', pipelines: pipelines.api, builds: builds.api, engine: pipelines.engine })
   const notifications = registerNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, log: app.log })
   await syncAllRefs(git)
   await bus.flush()

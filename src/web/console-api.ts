@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { AwsJsonService, CallContext } from '../protocol/aws-json/operation-table.ts'
+import type { PipelineEngine } from '../pipeline/service/engine.ts'
+import type { KeyCredential } from '../identity/key-service.ts'
+import type { Store } from '../infra/store.ts'
+import type { Clock } from '../infra/clock.ts'
+import { AwsError } from '../shared/errors.ts'
+import { type ConsoleSessions, redeemLoginToken, sameSecret } from './sessions.ts'
+
+export type ConsoleApiDeps = {
+  dataDir: string
+  region: string
+  store: Store
+  clock: Clock
+  sessions: ConsoleSessions
+  lookup: (accessKeyId: string) => Promise<KeyCredential | undefined>
+  /** The principal a CLI login token signs in as (the data dir's owner: the root key's user). */
+  rootPrincipal: () => Promise<string>
+  pipelines: AwsJsonService
+  builds: AwsJsonService
+  engine: PipelineEngine
+}
+
+type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string> }>
+
+async function readJson(request: FastifyRequest): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of request.raw) {
+    size += (chunk as Buffer).length
+    if (size > 64 * 1024) throw new AwsError('ValidationException', 'Request body too large')
+    chunks.push(chunk as Buffer)
+  }
+  if (size === 0) return {}
+  try {
+    const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>
+  } catch {
+    // fall through
+  }
+  throw new AwsError('ValidationException', 'The request body must be a JSON object')
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '')
+
+/** `/console/api/*`: the console's thin JSON API over the services' own handlers; session cookie required. */
+export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): void {
+  const call = async (service: AwsJsonService, op: string, input: unknown, principal: string) => {
+    const handler = service.handlers[op]
+    if (!handler) throw new Error(`no handler ${op}`)
+    const ctx: CallContext = { principal, accessKeyId: 'console-session', requestId: randomBytes(8).toString('hex'), region: deps.region }
+    return handler(input, ctx)
+  }
+  const audit = (principal: string, action: string, resource: string) =>
+    deps.store.audit.append({ at: deps.clock.now(), principal, action, resource, requestId: randomBytes(8).toString('hex') })
+
+  /** Wraps a handler: session check, JSON answer, errors as `{ error, message }` (never a stack). */
+  const route = (method: 'GET' | 'POST', url: string, fn: (request: Req, principal: string) => Promise<unknown>) =>
+    app.route({
+      method,
+      url,
+      handler: async (request: Req, reply: FastifyReply) => {
+        reply.header('cache-control', 'no-store')
+        const principal = deps.sessions.principalOf(request)
+        if (!principal) return reply.code(401).send({ error: 'Unauthorized', message: 'Sign in to the console first' })
+        try {
+          return reply.send((await fn(request, principal)) ?? {})
+        } catch (err) {
+          return sendError(request, reply, err)
+        }
+      },
+    })
+
+  app.post('/console/api/session', async (request, reply) => {
+    try {
+      const body = await readJson(request)
+      const key = await deps.lookup(str(body.accessKeyId))
+      if (!key || !sameSecret(str(body.secretAccessKey), key.secretAccessKey)) {
+        return reply.code(401).send({ error: 'InvalidCredentials', message: 'The access key id or secret is not valid' })
+      }
+      return reply.header('set-cookie', deps.sessions.open(key.principal).cookie).send({ principal: key.principal })
+    } catch (err) {
+      return sendError(request, reply, err)
+    }
+  })
+  app.delete('/console/api/session', async (request, reply) => reply.header('set-cookie', deps.sessions.close(request)).send({}))
+  route('GET', '/console/api/session', async (_request, principal) => ({ principal }))
+
+  app.get<{ Querystring: { token?: string } }>('/console/login', async (request, reply) => {
+    reply.header('cache-control', 'no-store')
+    if (!redeemLoginToken(deps.dataDir, request.query.token ?? '')) return reply.redirect('/?login=expired#/signin')
+    return reply.header('set-cookie', deps.sessions.open(await deps.rootPrincipal()).cookie).redirect('/#/')
+  })
+
+  route('GET', '/console/api/pipelines', async (_request, principal) => {
+    const { pipelines } = (await call(deps.pipelines, 'ListPipelines', {}, principal)) as { pipelines: { name: string }[] }
+    const withLatest = await Promise.all(
+      pipelines.map(async (p) => {
+        const { pipelineExecutionSummaries } = (await call(deps.pipelines, 'ListPipelineExecutions', { pipelineName: p.name, maxResults: 1 }, principal)) as { pipelineExecutionSummaries: unknown[] }
+        return { ...p, latestExecution: pipelineExecutionSummaries[0] }
+      }),
+    )
+    return { pipelines: withLatest }
+  })
+
+  route('GET', '/console/api/pipelines/:name', async (request, principal) => {
+    const name = request.params.name ?? ''
+    const state = await call(deps.pipelines, 'GetPipelineState', { name }, principal)
+    const view = deps.engine.engineView(await deps.engine.pipeline(name))
+    const layout = view.stages.map((s) => ({
+      name: s.name,
+      groups: s.groups.map((g) => ({ runOrder: g.runOrder, actions: g.actions.map((a) => ({ name: a.name, category: a.category, provider: a.provider })) })),
+    }))
+    return { state, layout }
+  })
+
+  route('GET', '/console/api/pipelines/:name/executions', async (request, principal) =>
+    call(deps.pipelines, 'ListPipelineExecutions', { pipelineName: request.params.name, maxResults: 50, nextToken: request.query.nextToken || undefined }, principal),
+  )
+
+  /** Release change, or run from a branch / commit: `{ revisionType: 'BRANCH'|'COMMIT_ID', revisionValue, actionName? }`. */
+  route('POST', '/console/api/pipelines/:name/executions', async (request, principal) => {
+    const name = request.params.name ?? ''
+    const body = await readJson(request)
+    const input: Record<string, unknown> = { name }
+    const value = str(body.revisionValue).trim()
+    if (value) {
+      const type = str(body.revisionType) || 'COMMIT_ID'
+      if (type !== 'BRANCH' && type !== 'COMMIT_ID') throw new AwsError('ValidationException', 'revisionType must be BRANCH or COMMIT_ID')
+      const view = deps.engine.engineView(await deps.engine.pipeline(name))
+      const actionName = str(body.actionName) || view.stages[0]?.groups[0]?.actions.find((a) => a.provider === 'CodeCommit')?.name || ''
+      input.sourceRevisions = [{ actionName, revisionType: type, revisionValue: value }]
+    }
+    const out = await call(deps.pipelines, 'StartPipelineExecution', input, principal)
+    await audit(principal, 'codepipeline:StartPipelineExecution', name)
+    return out
+  })
+
+  route('POST', '/console/api/pipelines/:name/approvals', async (request, principal) => {
+    const body = await readJson(request)
+    const status = str(body.status)
+    if (status !== 'Approved' && status !== 'Rejected') throw new AwsError('ValidationException', 'status must be Approved or Rejected')
+    const input = {
+      pipelineName: request.params.name,
+      stageName: str(body.stageName),
+      actionName: str(body.actionName),
+      token: str(body.token),
+      result: { status, summary: str(body.summary) || `${status} in the console` },
+    }
+    const out = await call(deps.pipelines, 'PutApprovalResult', input, principal)
+    await audit(principal, 'codepipeline:PutApprovalResult', `${input.pipelineName}/${input.stageName}/${input.actionName}`)
+    return out
+  })
+
+  route('GET', '/console/api/builds/:id', async (request, principal) => {
+    const { builds } = (await call(deps.builds, 'BatchGetBuilds', { ids: [request.params.id] }, principal)) as { builds: unknown[] }
+    if (!builds[0]) throw new AwsError('ResourceNotFoundException', `Build ${request.params.id} does not exist`, 404)
+    return { build: builds[0], logUrl: `/slipway/builds/${encodeURIComponent(request.params.id ?? '')}/log` }
+  })
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown) {
+  if (err instanceof AwsError) {
+    const status = err.status !== 400 ? err.status : /NotFound|DoesNotExist/.test(err.code) ? 404 : 400
+    return reply.code(status).send({ error: err.code, message: err.message })
+  }
+  request.log.error({ err }, 'console API failed')
+  return reply.code(500).send({ error: 'InternalError', message: 'The server could not complete the request; see its log' })
+}

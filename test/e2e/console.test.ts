@@ -1,0 +1,126 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { ROOT, SLIPWAY_BIN, startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
+import { aws, awsCliAvailable, AWS } from '../helpers/aws-cli.ts'
+import { approvalStage, buildStage, createPipeline, createPipelineProject, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
+import { run } from '../helpers/run.ts'
+
+const CHROMIUM = '/usr/bin/chromium'
+const skip = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (apt-get install chromium)` : !(await awsCliAvailable()) ? `AWS CLI '${AWS}' not installed` : false
+if (skip) console.log(`# console browser test skipped: ${skip}`)
+
+const SHOTS = path.join(ROOT, 'docs', 'screenshots')
+const BUILDSPEC = `version: 0.2
+phases:
+  build:
+    commands:
+      - echo "console-log-line-one"
+      - sleep 1
+      - echo "console-log-line-two"
+`
+
+describe('web console in Chromium', { skip }, () => {
+  let server: TestServer
+  let browser: Browser
+  let page: Page
+  const work = tempDir('console')
+
+  before(async () => {
+    server = await startTestServer({ extraArgs: ['--executor', 'host'] })
+    assert.equal((await aws(server, ['s3', 'mb', 's3://pipeline-artifacts'])).code, 0)
+    const project = await createPipelineProject(server, 'console-build', BUILDSPEC)
+    assert.equal(project.code, 0, project.stderr)
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    })
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  })
+  after(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('answers 401 JSON without a session, and S3 still owns signed GET /', async () => {
+    const res = await fetch(`${server.url}/console/api/pipelines`)
+    assert.equal(res.status, 401)
+    assert.equal(((await res.json()) as { error: string }).error, 'Unauthorized')
+    const html = await fetch(`${server.url}/`, { headers: { accept: 'text/html' } })
+    assert.equal((await fetch(`${server.url}/`)).status, 403, 'an unsigned non-browser GET / is still S3 AccessDenied')
+    assert.match(html.headers.get('content-type') ?? '', /text\/html/)
+    const ls = await aws(server, ['s3', 'ls'])
+    assert.equal(ls.code, 0, ls.stderr)
+    assert.match(ls.stdout, /pipeline-artifacts/)
+  })
+
+  it('signs in with the CLI link, shows stages, follows a push live and starts the next stage on approval', async () => {
+    const repo = await repoWithPushes(server, work, 'console-app')
+    const created = await createPipeline(server, work, {
+      name: 'console-demo',
+      stages: [
+        sourceStage('console-app', 'release'),
+        buildStage('console-build'),
+        approvalStage(),
+        { name: 'Release', actions: [{ name: 'Release', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['echo released'], inputArtifacts: [{ name: 'SourceArtifact' }] }] },
+      ],
+    })
+    assert.equal(created.code, 0, created.stderr)
+
+    const cli = await run(process.execPath, [SLIPWAY_BIN, 'console', '--no-open', '--data-dir', server.dataDir])
+    assert.equal(cli.code, 0, cli.stderr)
+    const login = /(http:\/\/\S+\/console\/login\?token=\S+)/.exec(cli.stdout)?.[1]
+    assert.ok(login, cli.stdout)
+    await page.goto(login)
+    await page.locator('tr[data-pipeline="console-demo"]').waitFor()
+    await page.screenshot({ path: path.join(SHOTS, 'pipelines.png') })
+    // A used link does not sign anyone in again.
+    assert.equal((await fetch(login, { redirect: 'manual' })).headers.get('location'), '/?login=expired#/signin')
+
+    await page.getByRole('link', { name: 'console-demo' }).click()
+    for (const stage of ['Source', 'Build', 'Approve', 'Release']) await page.locator(`section[data-stage="${stage}"]`).waitFor()
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42))
+
+    const commit = await repo.push('release')
+    const source = page.locator(`[data-action="Source"][data-status="Succeeded"]`, { hasText: commit.slice(0, 10) })
+    await source.waitFor({ timeout: 30_000 })
+    await page.locator('[data-action="Build"][data-status="Succeeded"]').waitFor({ timeout: 60_000 })
+    await page.locator('[data-action="Approval"][data-status="InProgress"]').getByRole('button', { name: 'Approve' }).waitFor({ timeout: 30_000 })
+    await page.screenshot({ path: path.join(SHOTS, 'pipeline.png') })
+
+    await page.locator('[data-action="Build"]').getByRole('link', { name: 'View build log' }).click()
+    await page.locator('[data-build-status="SUCCEEDED"]').waitFor()
+    await page.getByLabel('Build log').getByText('console-log-line-two').first().waitFor()
+    await page.screenshot({ path: path.join(SHOTS, 'build.png') })
+    await page.goBack()
+
+    const approval = page.locator('[data-action="Approval"]')
+    await approval.getByLabel('Comment').fill('ship it')
+    await approval.getByRole('button', { name: 'Approve' }).click()
+    await page.locator('[data-action="Approval"][data-status="Succeeded"]').waitFor({ timeout: 30_000 })
+    await page.locator('[data-action="Release"]:not([data-status="NotRun"])').waitFor({ timeout: 30_000 })
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { marker: number }).marker), 42, 'the page was not reloaded')
+  })
+
+  it('shows a reconnecting banner while the server is gone, and asks to sign in again after a restart', async () => {
+    const port = Number(new URL(server.url).port)
+    await page.goto(`${server.url}/#/`)
+    await page.locator('tr[data-pipeline="console-demo"]').waitFor()
+    await server.stop()
+    await page.getByRole('status').filter({ hasText: 'reconnecting' }).waitFor({ timeout: 15_000 })
+    server = await startTestServer({ dataDir: server.dataDir, port, extraArgs: ['--executor', 'host'] })
+    // Sessions are in memory: the restarted server sends the page back to the sign-in form.
+    await page.getByLabel('Access key ID').waitFor({ timeout: 20_000 })
+    await page.getByLabel('Access key ID').fill(server.accessKeyId)
+    await page.getByLabel('Secret access key').fill('wrong')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor()
+    await page.getByLabel('Secret access key').fill(server.secretAccessKey)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.locator('tr[data-pipeline="console-demo"]').waitFor()
+    assert.equal(await page.getByRole('status').filter({ hasText: 'reconnecting' }).count(), 0)
+  })
+})

@@ -1,0 +1,155 @@
+import { useState, type FormEvent } from 'react'
+import { api, fmtTime, statusClass, useLive } from './api.ts'
+
+type ActionState = {
+  actionName: string
+  currentRevision?: { revisionId: string }
+  latestExecution?: { status: string; summary?: string; lastStatusChange?: string; token?: string; externalExecutionId?: string; errorDetails?: { message?: string } }
+}
+type StageState = { stageName: string; actionStates: ActionState[]; latestExecution?: { status: string; pipelineExecutionId: string }; inboundExecutions?: { pipelineExecutionId: string }[]; inboundTransitionState?: { enabled: boolean } }
+type Layout = { name: string; groups: { runOrder: number; actions: { name: string; category: string; provider: string }[] }[] }[]
+type Detail = { state: { stageStates: StageState[] }; layout: Layout }
+type Execution = { pipelineExecutionId: string; status: string; startTime: string; trigger?: { triggerType: string }; sourceRevisions?: { revisionId: string; revisionSummary?: string }[] }
+
+function Approval({ pipeline, stage, action, token }: { pipeline: string; stage: string; action: string; token: string }) {
+  const [comment, setComment] = useState('')
+  const [error, setError] = useState<string | undefined>()
+  const send = async (status: 'Approved' | 'Rejected') => {
+    try {
+      await api(`/pipelines/${encodeURIComponent(pipeline)}/approvals`, { method: 'POST', body: { stageName: stage, actionName: action, token, status, summary: comment } })
+    } catch (e) {
+      setError((e as Error).message)
+    }
+  }
+  const id = `comment-${stage}-${action}`
+  return (
+    <div className="approval">
+      <label htmlFor={id}>Comment</label>
+      <textarea id={id} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
+      <div className="row">
+        <button type="button" onClick={() => send('Approved')}>Approve</button>
+        <button type="button" className="danger" onClick={() => send('Rejected')}>Reject</button>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+    </div>
+  )
+}
+
+function ActionCard({ pipeline, stage, action, state }: { pipeline: string; stage: string; action: { name: string; provider: string }; state?: ActionState }) {
+  const run = state?.latestExecution
+  const status = run?.status ?? 'NotRun'
+  return (
+    <article className="action" data-action={action.name} data-status={status} aria-label={`Action ${action.name}: ${status}`}>
+      <div className="action-head">
+        <strong>{action.name}</strong>
+        <span className={statusClass(status)}>{run ? status : 'Not run'}</span>
+      </div>
+      <div className="muted small">{action.provider}{run?.lastStatusChange ? ` · ${fmtTime(run.lastStatusChange)}` : ''}</div>
+      {state?.currentRevision && <div className="small mono" title={state.currentRevision.revisionId}>{state.currentRevision.revisionId.slice(0, 10)}</div>}
+      {run?.summary && <div className="small summary">{run.summary}</div>}
+      {run?.errorDetails?.message && <div className="small error">{run.errorDetails.message}</div>}
+      {(action.provider === 'CodeBuild' || action.provider === 'Commands') && run?.externalExecutionId && (
+        <a className="small" href={`#/builds/${encodeURIComponent(run.externalExecutionId)}`}>View build log</a>
+      )}
+      {action.provider === 'Manual' && status === 'InProgress' && run?.token && <Approval pipeline={pipeline} stage={stage} action={action.name} token={run.token} />}
+    </article>
+  )
+}
+
+function RunControls({ name, onStarted }: { name: string; onStarted: (id: string) => void }) {
+  const [type, setType] = useState('BRANCH')
+  const [value, setValue] = useState('')
+  const [error, setError] = useState<string | undefined>()
+  const start = async (body: object) => {
+    setError(undefined)
+    try {
+      const r = await api<{ pipelineExecutionId: string }>(`/pipelines/${encodeURIComponent(name)}/executions`, { method: 'POST', body })
+      onStarted(r.pipelineExecutionId)
+    } catch (e) {
+      setError((e as Error).message)
+    }
+  }
+  const runFrom = (e: FormEvent) => {
+    e.preventDefault()
+    if (value.trim()) void start({ revisionType: type, revisionValue: value.trim() })
+  }
+  return (
+    <div className="controls">
+      <button type="button" onClick={() => start({})}>Release change</button>
+      <form className="row" onSubmit={runFrom} aria-label="Run from a branch or commit">
+        <label htmlFor="rev-type">Run from</label>
+        <select id="rev-type" value={type} onChange={(e) => setType(e.target.value)}>
+          <option value="BRANCH">Branch</option>
+          <option value="COMMIT_ID">Commit</option>
+        </select>
+        <label htmlFor="rev-value" className="sr-only">{type === 'BRANCH' ? 'Branch name' : 'Commit id'}</label>
+        <input id="rev-value" placeholder={type === 'BRANCH' ? 'branch name' : 'commit id'} value={value} onChange={(e) => setValue(e.target.value)} />
+        <button type="submit">Run</button>
+      </form>
+      {error && <p className="error" role="alert">{error}</p>}
+    </div>
+  )
+}
+
+export function PipelinePage({ name }: { name: string }) {
+  const enc = encodeURIComponent(name)
+  const detail = useLive(() => api<Detail>(`/pipelines/${enc}`), [name])
+  const executions = useLive(() => api<{ pipelineExecutionSummaries: Execution[] }>(`/pipelines/${enc}/executions`), [name])
+  const [started, setStarted] = useState<string | undefined>()
+  const d = detail.data
+  return (
+    <section>
+      <p className="crumbs"><a href="#/">Pipelines</a> /</p>
+      <h1>{name}</h1>
+      <RunControls name={name} onStarted={setStarted} />
+      {started && <p className="muted small" role="status">Started execution {started}</p>}
+      {detail.error && <p className="error" role="alert">{detail.error}</p>}
+      {d && (
+        <div className="flow" aria-label="Stages">
+          {d.layout.map((stage, i) => {
+            const st = d.state.stageStates.find((s) => s.stageName === stage.name)
+            return (
+              <div className="stage-wrap" key={stage.name}>
+                {i > 0 && (
+                  <div className={`transition${st?.inboundTransitionState?.enabled === false ? ' disabled' : ''}`} aria-hidden="true">
+                    →{st?.inboundExecutions?.length ? <span className="small">{st.inboundExecutions.length} waiting</span> : null}
+                  </div>
+                )}
+                <section className="stage" data-stage={stage.name} aria-label={`Stage ${stage.name}`}>
+                  <header className="stage-head">
+                    <h2>{stage.name}</h2>
+                    <span className={statusClass(st?.latestExecution?.status)}>{st?.latestExecution?.status ?? 'Not run'}</span>
+                  </header>
+                  {stage.groups.map((g) => (
+                    <div className="group" key={g.runOrder}>
+                      {g.actions.map((a) => (
+                        <ActionCard key={a.name} pipeline={name} stage={stage.name} action={a} state={st?.actionStates.find((s) => s.actionName === a.name)} />
+                      ))}
+                    </div>
+                  ))}
+                </section>
+              </div>
+            )
+          })}
+        </div>
+      )}
+      <h2>Execution history</h2>
+      <table className="list">
+        <thead>
+          <tr><th scope="col">Execution</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">Source revision</th><th scope="col">Started</th></tr>
+        </thead>
+        <tbody>
+          {(executions.data?.pipelineExecutionSummaries ?? []).map((e) => (
+            <tr key={e.pipelineExecutionId}>
+              <td className="mono small">{e.pipelineExecutionId.slice(0, 8)}</td>
+              <td><span className={statusClass(e.status)}>{e.status}</span></td>
+              <td>{e.trigger?.triggerType}</td>
+              <td className="small">{e.sourceRevisions?.map((r) => `${r.revisionId.slice(0, 8)} ${r.revisionSummary ?? ''}`).join(', ')}</td>
+              <td>{fmtTime(e.startTime)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  )
+}

@@ -1,0 +1,110 @@
+import { useEffect, useRef, useState } from 'react'
+
+export class ApiError extends Error {
+  status: number
+  constructor(status: number, message: string) {
+    super(message)
+    this.status = status
+  }
+}
+
+/** Calls the console API; a 401 sends the user to the sign-in page. */
+export async function api<T = any>(path: string, init?: { method?: string; body?: unknown }): Promise<T> {
+  const res = await fetch(`/console/api${path}`, {
+    method: init?.method ?? 'GET',
+    headers: init?.body !== undefined ? { 'content-type': 'application/json' } : {},
+    body: init?.body !== undefined ? JSON.stringify(init.body) : undefined,
+    credentials: 'same-origin',
+  })
+  const text = await res.text()
+  let data: any = {}
+  try {
+    data = text ? JSON.parse(text) : {}
+  } catch {
+    data = { message: `The server answered ${res.status}` }
+  }
+  if (res.status === 401 && !path.startsWith('/session')) location.hash = '#/signin'
+  if (!res.ok) throw new ApiError(res.status, data.message ?? `Request failed (${res.status})`)
+  return data as T
+}
+
+export type ChangeEvent = { seq: number; type: string; resource: string; detail: Record<string, unknown>; at: string }
+type Listener = (e: ChangeEvent | 'reconnected') => void
+
+/** One EventSource for the whole app; pages subscribe to it. `connected` drives the banner. */
+class LiveEvents {
+  listeners = new Set<Listener>()
+  source: EventSource | undefined
+  onState: (connected: boolean) => void = () => {}
+  wasDown = false
+
+  start() {
+    if (this.source) return
+    const source = new EventSource('/console/api/events')
+    this.source = source
+    source.onopen = () => {
+      this.onState(true)
+      if (this.wasDown) for (const l of this.listeners) l('reconnected')
+      this.wasDown = false
+    }
+    source.addEventListener('change', (m) => {
+      const event = JSON.parse((m as MessageEvent).data) as ChangeEvent
+      for (const l of this.listeners) l(event)
+    })
+    source.onerror = () => {
+      this.wasDown = true
+      this.onState(false)
+      if (source.readyState === EventSource.CLOSED) {
+        // The server answered but refused (restarted, session gone): check, then reconnect or sign in.
+        this.source = undefined
+        setTimeout(() => {
+          api('/session').then(() => this.start(), (e: ApiError) => (e.status === 401 ? (location.hash = '#/signin') : this.start()))
+        }, 2000)
+      }
+    }
+  }
+
+  stop() {
+    this.source?.close()
+    this.source = undefined
+  }
+}
+
+export const live = new LiveEvents()
+
+/** Re-runs `load` on mount, on every relevant change event (debounced) and after a reconnect. */
+export function useLive<T>(load: () => Promise<T>, deps: unknown[], relevant: (e: ChangeEvent) => boolean = () => true) {
+  const [data, setData] = useState<T | undefined>()
+  const [error, setError] = useState<string | undefined>()
+  const loadRef = useRef(load)
+  loadRef.current = load
+  useEffect(() => {
+    let alive = true
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const refresh = () =>
+      loadRef.current().then(
+        (d) => alive && (setData(d), setError(undefined)),
+        (e: Error) => alive && setError(e.message),
+      )
+    refresh()
+    const off = (() => {
+      const l: Listener = (e) => {
+        if (e !== 'reconnected' && !relevant(e)) return
+        clearTimeout(timer)
+        timer = setTimeout(refresh, 100)
+      }
+      live.listeners.add(l)
+      return () => live.listeners.delete(l)
+    })()
+    return () => {
+      alive = false
+      clearTimeout(timer)
+      off()
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps)
+  return { data, error, reload: () => loadRef.current().then(setData, (e: Error) => setError(e.message)) }
+}
+
+export const fmtTime = (t: string | number | undefined) => (t ? new Date(t).toLocaleString() : '')
+export const statusClass = (s: string | undefined) => `status status-${(s ?? 'none').toLowerCase().replace(/_/g, '')}`
