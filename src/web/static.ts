@@ -42,8 +42,15 @@ export function registerConsoleStatic(app: FastifyInstance, distDir = WEB_DIST):
     if (pathname === '/' || pathname === '/index.html') {
       if (!/text\/html/.test(request.headers.accept ?? '')) return
       file = path.join(root, 'index.html')
-    } else if (pathname.startsWith('/assets/')) file = path.resolve(root, '.' + decodeURIComponent(pathname))
-    else return
+    } else if (pathname.startsWith('/assets/')) {
+      let decoded: string
+      try {
+        decoded = decodeURIComponent(pathname)
+      } catch {
+        return reply.code(400).header('content-type', 'text/plain; charset=utf-8').send('Bad request\n')
+      }
+      file = path.resolve(root, '.' + decoded)
+    } else return
     if (!file.startsWith(root + path.sep)) return reply.code(404).send({ error: 'NotFound' })
     const isIndex = file === path.join(root, 'index.html')
     let body: Buffer
