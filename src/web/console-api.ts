@@ -6,6 +6,9 @@ import type { KeyCredential } from '../identity/key-service.ts'
 import type { Store } from '../infra/store.ts'
 import type { Clock } from '../infra/clock.ts'
 import { AwsError } from '../shared/errors.ts'
+import type { DeploymentService } from '../deploy/service/deployments.ts'
+import type { DeploymentRecord } from '../deploy/service/deployment-state.ts'
+import { deploymentInfo, targetView } from '../deploy/api/views.ts'
 import { type ConsoleSessions, redeemLoginToken, sameSecret } from './sessions.ts'
 
 export type ConsoleApiDeps = {
@@ -20,6 +23,8 @@ export type ConsoleApiDeps = {
   pipelines: AwsJsonService
   builds: AwsJsonService
   engine: PipelineEngine
+  deployments: DeploymentService
+  accountId: string
 }
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string> }>
@@ -157,6 +162,18 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
     const { builds } = (await call(deps.builds, 'BatchGetBuilds', { ids: [request.params.id] }, principal)) as { builds: unknown[] }
     if (!builds[0]) throw new AwsError('ResourceNotFoundException', `Build ${request.params.id} does not exist`, 404)
     return { build: builds[0], logUrl: `/slipway/builds/${encodeURIComponent(request.params.id ?? '')}/log` }
+  })
+
+  /** Recent deployments (newest first), as `GetDeployment` describes them. */
+  route('GET', '/console/api/deployments', async () => {
+    const list = await deps.store.deploy.deployments<DeploymentRecord>({})
+    return { deployments: list.slice(0, 100).map(deploymentInfo), total: list.length }
+  })
+
+  /** One deployment with its targets (hosts), their lifecycle events and diagnostics. */
+  route('GET', '/console/api/deployments/:id', async (request) => {
+    const x = await deps.deployments.get(request.params.id ?? '')
+    return { deploymentInfo: deploymentInfo(x), targets: x.engine.targets.map((t) => targetView(x, t, deps.region, deps.accountId).instanceTarget) }
   })
 }
 

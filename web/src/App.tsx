@@ -4,6 +4,8 @@ import { SignIn } from './SignIn.tsx'
 import { PipelineList } from './PipelineList.tsx'
 import { PipelinePage } from './PipelinePage.tsx'
 import { BuildPage } from './BuildPage.tsx'
+import { DeploymentList } from './DeploymentList.tsx'
+import { DeploymentPage } from './DeploymentPage.tsx'
 
 function useHash() {
   const [hash, setHash] = useState(location.hash || '#/')
@@ -49,6 +51,8 @@ export function App() {
   let page
   if (parts[0] === 'pipelines' && parts[1]) page = <PipelinePage name={parts[1]} />
   else if (parts[0] === 'builds' && parts[1]) page = <BuildPage id={parts[1]} />
+  else if (parts[0] === 'deployments' && parts[1]) page = <DeploymentPage id={parts[1]} />
+  else if (parts[0] === 'deployments') page = <DeploymentList />
   else page = <PipelineList />
   return (
     <>
@@ -56,6 +60,7 @@ export function App() {
         <a className="brand" href="#/">Slipway</a>
         <nav aria-label="Main">
           <a href="#/">Pipelines</a>
+          <a href="#/deployments">Deployments</a>
         </nav>
         <span className="who">{principal}</span>
         <button type="button" className="link" onClick={signOut}>Sign out</button>
