@@ -10,7 +10,7 @@ import type { PipelineContext } from '../pipeline/service/context.ts'
 import { PipelineEngine } from '../pipeline/service/engine.ts'
 import { ActionWorker } from '../pipeline/service/action-worker.ts'
 import { registerTriggers } from '../pipeline/service/triggers.ts'
-import { completeActionsOnBuildEnd } from '../pipeline/service/build-completion.ts'
+import { completeActionsOnBuildEnd, stopBuildsOfAbandonedActions } from '../pipeline/service/build-completion.ts'
 import { JobWorkerApi, customActionProvider } from '../pipeline/service/job-workers.ts'
 import { codePipelineApi } from '../pipeline/api/codepipeline-api.ts'
 import { codeCommitSource } from '../pipeline/providers/codecommit-source.ts'
@@ -63,6 +63,7 @@ export function registerPipelines(app: FastifyInstance, deps: PipelineModuleDeps
   worker = new ActionWorker(ctx, engine, providers, { onError })
   registerTriggers(ctx, engine, { bus: deps.bus, git: deps.git, objects: deps.objects, onError })
   completeActionsOnBuildEnd(deps.bus, deps.builds, engine)
+  stopBuildsOfAbandonedActions(deps.bus, deps.builds, (err) => onError(err, 'stopping an abandoned build'))
   deps.bus.subscribe(async (event) => {
     if (event.type !== DEPLOYMENT_STATE_CHANGE) return
     const d = await deps.deployments.get(String(event.detail.deploymentId)).catch(() => undefined)

@@ -158,6 +158,24 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
     return out
   })
 
+  /** Retry a failed stage's failed actions (`RetryStageExecution`, FAILED_ACTIONS) for the execution that failed there. */
+  route('POST', '/console/api/pipelines/:name/retries', async (request, principal) => {
+    const body = await readJson(request)
+    const input = { pipelineName: request.params.name, stageName: str(body.stageName), pipelineExecutionId: str(body.pipelineExecutionId), retryMode: 'FAILED_ACTIONS' }
+    const out = await call(deps.pipelines, 'RetryStageExecution', input, principal)
+    await audit(principal, 'codepipeline:RetryStageExecution', `${input.pipelineName}/${input.stageName}`)
+    return out
+  })
+
+  /** Stop an execution: `{ pipelineExecutionId, abandon }` (stop and wait, or stop and abandon). */
+  route('POST', '/console/api/pipelines/:name/stops', async (request, principal) => {
+    const body = await readJson(request)
+    const input = { pipelineName: request.params.name, pipelineExecutionId: str(body.pipelineExecutionId), abandon: body.abandon === true, reason: 'Stopped in the console' }
+    const out = await call(deps.pipelines, 'StopPipelineExecution', input, principal)
+    await audit(principal, 'codepipeline:StopPipelineExecution', `${input.pipelineName}/${input.pipelineExecutionId}`)
+    return out
+  })
+
   route('GET', '/console/api/builds/:id', async (request, principal) => {
     const { builds } = (await call(deps.builds, 'BatchGetBuilds', { ids: [request.params.id] }, principal)) as { builds: unknown[] }
     if (!builds[0]) throw new AwsError('ResourceNotFoundException', `Build ${request.params.id} does not exist`, 404)

@@ -105,6 +105,51 @@ describe('web console in Chromium', { skip }, () => {
     assert.equal(await page.evaluate(() => (globalThis as unknown as { marker: number }).marker), 42, 'the page was not reloaded')
   })
 
+  it('retries a failed stage and stops a running execution from the pipeline page', async () => {
+    const repo = await repoWithPushes(server, work, 'console-retry-app')
+    const marker = path.join(work, 'flaky-once')
+    const commands = (name: string, cmds: string[]) => ({
+      name,
+      actions: [{ name, actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: cmds, inputArtifacts: [{ name: 'SourceArtifact' }] }],
+    })
+    const created = await createPipeline(server, work, {
+      name: 'console-retry',
+      stages: [sourceStage('console-retry-app', 'main'), commands('Flaky', [`test -f ${marker} || { touch ${marker}; exit 3; }`]), commands('Slow', ['sleep 120'])],
+    })
+    assert.equal(created.code, 0, created.stderr)
+    await page.goto(`${server.url}/#/pipelines/console-retry`)
+    await page.locator('section[data-stage="Flaky"]').waitFor()
+    await repo.push('main')
+
+    const flaky = page.locator('section[data-stage="Flaky"]')
+    await flaky.locator('[data-action="Flaky"][data-status="Failed"]').waitFor({ timeout: 60_000 })
+    await flaky.getByRole('button', { name: 'Retry failed actions' }).click()
+    await flaky.locator('[data-action="Flaky"][data-status="Succeeded"]').waitFor({ timeout: 60_000 })
+    assert.equal(await flaky.getByRole('button', { name: 'Retry failed actions' }).count(), 0, 'no retry offered once the stage succeeded')
+
+    await page.locator('[data-action="Slow"][data-status="InProgress"]').waitFor({ timeout: 30_000 })
+    const running = page.locator('tr[data-status="InProgress"]')
+    assert.equal(await running.count(), 1)
+    const executionId = await running.getAttribute('data-execution')
+    const buildHref = await page.locator('[data-action="Slow"]').getByRole('link', { name: 'View build log' }).getAttribute('href')
+    const buildId = decodeURIComponent(String(buildHref).replace('#/builds/', ''))
+    await running.getByRole('button', { name: 'Stop and abandon' }).click()
+    await page.locator(`tr[data-execution="${executionId}"][data-status="Stopped"]`).waitFor({ timeout: 30_000 })
+    await page.locator('[data-action="Slow"][data-status="Abandoned"]').waitFor({ timeout: 30_000 })
+
+    const cli = await aws(server, ['codepipeline', 'get-pipeline-execution', '--pipeline-name', 'console-retry', '--pipeline-execution-id', String(executionId)])
+    assert.equal(cli.code, 0, cli.stderr)
+    assert.equal(JSON.parse(cli.stdout).pipelineExecution.status, 'Stopped')
+    // Abandoning the action stops its build too: the `sleep 120` does not run on.
+    let buildStatus = ''
+    for (let i = 0; i < 60 && buildStatus !== 'STOPPED'; i++) {
+      const b = await aws(server, ['codebuild', 'batch-get-builds', '--ids', buildId])
+      buildStatus = JSON.parse(b.stdout).builds[0]?.buildStatus ?? ''
+      if (buildStatus !== 'STOPPED') await new Promise((r) => setTimeout(r, 250))
+    }
+    assert.equal(buildStatus, 'STOPPED')
+  })
+
   it('shows a reconnecting banner while the server is gone, and asks to sign in again after a restart', async () => {
     const port = Number(new URL(server.url).port)
     await page.goto(`${server.url}/#/`)

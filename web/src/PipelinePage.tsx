@@ -56,6 +56,29 @@ function ActionCard({ pipeline, stage, action, state }: { pipeline: string; stag
   )
 }
 
+/** A button that POSTs to the console API and shows the error, if any, next to itself. */
+function PostButton({ label, path, body, className }: { label: string; path: string; body: object; className?: string }) {
+  const [error, setError] = useState<string | undefined>()
+  const [busy, setBusy] = useState(false)
+  const click = async () => {
+    setError(undefined)
+    setBusy(true)
+    try {
+      await api(path, { method: 'POST', body })
+    } catch (e) {
+      setError((e as Error).message)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <>
+      <button type="button" className={className} disabled={busy} onClick={click}>{label}</button>
+      {error && <span className="error small" role="alert">{error}</span>}
+    </>
+  )
+}
+
 function RunControls({ name, onStarted }: { name: string; onStarted: (id: string) => void }) {
   const [type, setType] = useState('BRANCH')
   const [value, setValue] = useState('')
@@ -120,6 +143,11 @@ export function PipelinePage({ name }: { name: string }) {
                     <h2>{stage.name}</h2>
                     <span className={statusClass(st?.latestExecution?.status)}>{st?.latestExecution?.status ?? 'Not run'}</span>
                   </header>
+                  {st?.latestExecution?.status === 'Failed' && (
+                    <div className="row">
+                      <PostButton label="Retry failed actions" path={`/pipelines/${enc}/retries`} body={{ stageName: stage.name, pipelineExecutionId: st.latestExecution.pipelineExecutionId }} />
+                    </div>
+                  )}
                   {stage.groups.map((g) => (
                     <div className="group" key={g.runOrder}>
                       {g.actions.map((a) => (
@@ -136,16 +164,24 @@ export function PipelinePage({ name }: { name: string }) {
       <h2>Execution history</h2>
       <table className="list">
         <thead>
-          <tr><th scope="col">Execution</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">Source revision</th><th scope="col">Started</th></tr>
+          <tr><th scope="col">Execution</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">Source revision</th><th scope="col">Started</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
         </thead>
         <tbody>
           {(executions.data?.pipelineExecutionSummaries ?? []).map((e) => (
-            <tr key={e.pipelineExecutionId}>
+            <tr key={e.pipelineExecutionId} data-execution={e.pipelineExecutionId} data-status={e.status}>
               <td className="mono small">{e.pipelineExecutionId.slice(0, 8)}</td>
               <td><span className={statusClass(e.status)}>{e.status}</span></td>
               <td>{e.trigger?.triggerType}</td>
               <td className="small">{e.sourceRevisions?.map((r) => `${r.revisionId.slice(0, 8)} ${r.revisionSummary ?? ''}`).join(', ')}</td>
               <td>{fmtTime(e.startTime)}</td>
+              <td className="row">
+                {e.status === 'InProgress' && (
+                  <>
+                    <PostButton label="Stop" path={`/pipelines/${enc}/stops`} body={{ pipelineExecutionId: e.pipelineExecutionId, abandon: false }} />
+                    <PostButton label="Stop and abandon" className="danger" path={`/pipelines/${enc}/stops`} body={{ pipelineExecutionId: e.pipelineExecutionId, abandon: true }} />
+                  </>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
