@@ -176,6 +176,17 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
     return out
   })
 
+  /** Enable or disable the transition into a stage: `{ stageName, enabled }`. */
+  route('POST', '/console/api/pipelines/:name/transitions', async (request, principal) => {
+    const body = await readJson(request)
+    if (typeof body.enabled !== 'boolean') throw new AwsError('ValidationException', 'enabled must be true or false')
+    const input = { pipelineName: request.params.name, stageName: str(body.stageName), transitionType: 'Inbound', reason: 'Disabled in the console' }
+    const op = body.enabled ? 'EnableStageTransition' : 'DisableStageTransition'
+    const out = await call(deps.pipelines, op, input, principal)
+    await audit(principal, `codepipeline:${op}`, `${input.pipelineName}/${input.stageName}`)
+    return out
+  })
+
   route('GET', '/console/api/builds/:id', async (request, principal) => {
     const { builds } = (await call(deps.builds, 'BatchGetBuilds', { ids: [request.params.id] }, principal)) as { builds: unknown[] }
     if (!builds[0]) throw new AwsError('ResourceNotFoundException', `Build ${request.params.id} does not exist`, 404)

@@ -123,9 +123,19 @@ describe('web console in Chromium', { skip }, () => {
 
     const flaky = page.locator('section[data-stage="Flaky"]')
     await flaky.locator('[data-action="Flaky"][data-status="Failed"]').waitFor({ timeout: 60_000 })
+    // Hold the execution before Slow while the failed stage is retried.
+    await page.getByRole('button', { name: 'Disable transition into Slow' }).click()
+    await page.getByRole('button', { name: 'Enable transition into Slow' }).waitFor()
     await flaky.getByRole('button', { name: 'Retry failed actions' }).click()
     await flaky.locator('[data-action="Flaky"][data-status="Succeeded"]').waitFor({ timeout: 60_000 })
     assert.equal(await flaky.getByRole('button', { name: 'Retry failed actions' }).count(), 0, 'no retry offered once the stage succeeded')
+    await page.locator('[data-transition="Slow"]', { hasText: '1 waiting' }).waitFor({ timeout: 30_000 })
+    const held = await aws(server, ['codepipeline', 'get-pipeline-state', '--name', 'console-retry'])
+    const slowState = JSON.parse(held.stdout).stageStates.find((s: { stageName: string }) => s.stageName === 'Slow')
+    assert.equal(slowState.inboundTransitionState.enabled, false)
+    assert.equal(slowState.inboundTransitionState.disabledReason, 'Disabled in the console')
+    assert.equal(await page.locator('[data-action="Slow"]:not([data-status="NotRun"])').count(), 0, 'Slow did not start while the transition was disabled')
+    await page.getByRole('button', { name: 'Enable transition into Slow' }).click()
 
     await page.locator('[data-action="Slow"][data-status="InProgress"]').waitFor({ timeout: 30_000 })
     const running = page.locator('tr[data-status="InProgress"]')

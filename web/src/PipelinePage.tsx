@@ -57,7 +57,7 @@ function ActionCard({ pipeline, stage, action, state }: { pipeline: string; stag
 }
 
 /** A button that POSTs to the console API and shows the error, if any, next to itself. */
-function PostButton({ label, path, body, className }: { label: string; path: string; body: object; className?: string }) {
+function PostButton({ label, path, body, className, onDone }: { label: string; path: string; body: object; className?: string; onDone?: () => void }) {
   const [error, setError] = useState<string | undefined>()
   const [busy, setBusy] = useState(false)
   const click = async () => {
@@ -65,6 +65,7 @@ function PostButton({ label, path, body, className }: { label: string; path: str
     setBusy(true)
     try {
       await api(path, { method: 'POST', body })
+      onDone?.()
     } catch (e) {
       setError((e as Error).message)
     } finally {
@@ -134,8 +135,16 @@ export function PipelinePage({ name }: { name: string }) {
             return (
               <div className="stage-wrap" key={stage.name}>
                 {i > 0 && (
-                  <div className={`transition${st?.inboundTransitionState?.enabled === false ? ' disabled' : ''}`} aria-hidden="true">
-                    →{st?.inboundExecutions?.length ? <span className="small">{st.inboundExecutions.length} waiting</span> : null}
+                  <div className={`transition${st?.inboundTransitionState?.enabled === false ? ' disabled' : ''}`} data-transition={stage.name}>
+                    <span aria-hidden="true">→</span>
+                    {st?.inboundExecutions?.length ? <span className="small">{st.inboundExecutions.length} waiting</span> : null}
+                    <PostButton
+                      className="small"
+                      label={st?.inboundTransitionState?.enabled === false ? `Enable transition into ${stage.name}` : `Disable transition into ${stage.name}`}
+                      path={`/pipelines/${enc}/transitions`}
+                      body={{ stageName: stage.name, enabled: st?.inboundTransitionState?.enabled === false }}
+                      onDone={() => void detail.reload()}
+                    />
                   </div>
                 )}
                 <section className="stage" data-stage={stage.name} aria-label={`Stage ${stage.name}`}>
