@@ -57,7 +57,7 @@ function ActionCard({ pipeline, stage, action, state }: { pipeline: string; stag
 }
 
 /** A button that POSTs to the console API and shows the error, if any, next to itself. */
-function PostButton({ label, path, body, className, onDone }: { label: string; path: string; body: object; className?: string; onDone?: () => void }) {
+function PostButton({ label, text, path, body, className, onDone }: { label: string; text?: string; path: string; body: object; className?: string; onDone?: () => void }) {
   const [error, setError] = useState<string | undefined>()
   const [busy, setBusy] = useState(false)
   const click = async () => {
@@ -74,7 +74,7 @@ function PostButton({ label, path, body, className, onDone }: { label: string; p
   }
   return (
     <>
-      <button type="button" className={className} disabled={busy} onClick={click}>{label}</button>
+      <button type="button" className={className} disabled={busy} onClick={click} aria-label={text ? label : undefined} title={text ? label : undefined}>{text ?? label}</button>
       {error && <span className="error small" role="alert">{error}</span>}
     </>
   )
@@ -139,7 +139,8 @@ export function PipelinePage({ name }: { name: string }) {
                     <span aria-hidden="true">→</span>
                     {st?.inboundExecutions?.length ? <span className="small">{st.inboundExecutions.length} waiting</span> : null}
                     <PostButton
-                      className="small"
+                      className="toggle"
+                      text={st?.inboundTransitionState?.enabled === false ? 'Enable' : 'Disable'}
                       label={st?.inboundTransitionState?.enabled === false ? `Enable transition into ${stage.name}` : `Disable transition into ${stage.name}`}
                       path={`/pipelines/${enc}/transitions`}
                       body={{ stageName: stage.name, enabled: st?.inboundTransitionState?.enabled === false }}
@@ -183,12 +184,12 @@ export function PipelinePage({ name }: { name: string }) {
               <td>{e.trigger?.triggerType}</td>
               <td className="small">{e.sourceRevisions?.map((r) => `${r.revisionId.slice(0, 8)} ${r.revisionSummary ?? ''}`).join(', ')}</td>
               <td>{fmtTime(e.startTime)}</td>
-              <td className="row">
+              <td>
                 {e.status === 'InProgress' && (
-                  <>
+                  <div className="row">
                     <PostButton label="Stop" path={`/pipelines/${enc}/stops`} body={{ pipelineExecutionId: e.pipelineExecutionId, abandon: false }} />
                     <PostButton label="Stop and abandon" className="danger" path={`/pipelines/${enc}/stops`} body={{ pipelineExecutionId: e.pipelineExecutionId, abandon: true }} />
-                  </>
+                  </div>
                 )}
               </td>
             </tr>
