@@ -57,6 +57,9 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024 * 1024,
+    // On shutdown, cut open connections (a held long-poll, idle keep-alives) instead of waiting out
+    // the 72 s keep-alive timeout; builds and the agent have already been stopped by then.
+    forceCloseConnections: true,
   })
   // Every transport reads its own body (streams for git and S3, signed bytes for AWS JSON).
   app.removeAllContentTypeParsers()
