@@ -13,24 +13,17 @@ type Execution = { pipelineExecutionId: string; status: string; startTime: strin
 
 function Approval({ pipeline, stage, action, token }: { pipeline: string; stage: string; action: string; token: string }) {
   const [comment, setComment] = useState('')
-  const [error, setError] = useState<string | undefined>()
-  const send = async (status: 'Approved' | 'Rejected') => {
-    try {
-      await api(`/pipelines/${encodeURIComponent(pipeline)}/approvals`, { method: 'POST', body: { stageName: stage, actionName: action, token, status, summary: comment } })
-    } catch (e) {
-      setError((e as Error).message)
-    }
-  }
+  const path = `/pipelines/${encodeURIComponent(pipeline)}/approvals`
+  const body = (status: 'Approved' | 'Rejected') => ({ stageName: stage, actionName: action, token, status, summary: comment })
   const id = `comment-${stage}-${action}`
   return (
     <div className="approval">
       <label htmlFor={id}>Comment</label>
       <textarea id={id} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
       <div className="row">
-        <button type="button" onClick={() => send('Approved')}>Approve</button>
-        <button type="button" className="danger" onClick={() => send('Rejected')}>Reject</button>
+        <PostButton label="Approve" path={path} body={body('Approved')} />
+        <PostButton label="Reject" className="danger" path={path} body={body('Rejected')} />
       </div>
-      {error && <p className="error" role="alert">{error}</p>}
     </div>
   )
 }
