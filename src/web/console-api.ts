@@ -142,49 +142,45 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
     return out
   })
 
-  route('POST', '/console/api/pipelines/:name/approvals', async (request, principal) => {
-    const body = await readJson(request)
+  /** A POST whose JSON body maps to one CodePipeline operation; answered as the operation answers, and audited. */
+  type Command = { op: string; input: Record<string, unknown>; resource: string }
+  const pipelineCommand = (url: string, toCommand: (body: Record<string, unknown>, pipelineName: string) => Command) =>
+    route('POST', url, async (request, principal) => {
+      const { op, input, resource } = toCommand(await readJson(request), request.params.name ?? '')
+      const out = await call(deps.pipelines, op, input, principal)
+      await audit(principal, `codepipeline:${op}`, resource)
+      return out
+    })
+
+  pipelineCommand('/console/api/pipelines/:name/approvals', (body, pipelineName) => {
     const status = str(body.status)
     if (status !== 'Approved' && status !== 'Rejected') throw new AwsError('ValidationException', 'status must be Approved or Rejected')
-    const input = {
-      pipelineName: request.params.name,
-      stageName: str(body.stageName),
-      actionName: str(body.actionName),
-      token: str(body.token),
-      result: { status, summary: str(body.summary) || `${status} in the console` },
-    }
-    const out = await call(deps.pipelines, 'PutApprovalResult', input, principal)
-    await audit(principal, 'codepipeline:PutApprovalResult', `${input.pipelineName}/${input.stageName}/${input.actionName}`)
-    return out
+    const input = { pipelineName, stageName: str(body.stageName), actionName: str(body.actionName), token: str(body.token), result: { status, summary: str(body.summary) || `${status} in the console` } }
+    return { op: 'PutApprovalResult', input, resource: `${pipelineName}/${input.stageName}/${input.actionName}` }
   })
 
-  /** Retry a failed stage's failed actions (`RetryStageExecution`, FAILED_ACTIONS) for the execution that failed there. */
-  route('POST', '/console/api/pipelines/:name/retries', async (request, principal) => {
-    const body = await readJson(request)
-    const input = { pipelineName: request.params.name, stageName: str(body.stageName), pipelineExecutionId: str(body.pipelineExecutionId), retryMode: 'FAILED_ACTIONS' }
-    const out = await call(deps.pipelines, 'RetryStageExecution', input, principal)
-    await audit(principal, 'codepipeline:RetryStageExecution', `${input.pipelineName}/${input.stageName}`)
-    return out
-  })
+  /** Retry a failed stage's failed actions for the execution that failed there. */
+  pipelineCommand('/console/api/pipelines/:name/retries', (body, pipelineName) => ({
+    op: 'RetryStageExecution',
+    input: { pipelineName, stageName: str(body.stageName), pipelineExecutionId: str(body.pipelineExecutionId), retryMode: 'FAILED_ACTIONS' },
+    resource: `${pipelineName}/${str(body.stageName)}`,
+  }))
 
   /** Stop an execution: `{ pipelineExecutionId, abandon }` (stop and wait, or stop and abandon). */
-  route('POST', '/console/api/pipelines/:name/stops', async (request, principal) => {
-    const body = await readJson(request)
-    const input = { pipelineName: request.params.name, pipelineExecutionId: str(body.pipelineExecutionId), abandon: body.abandon === true, reason: 'Stopped in the console' }
-    const out = await call(deps.pipelines, 'StopPipelineExecution', input, principal)
-    await audit(principal, 'codepipeline:StopPipelineExecution', `${input.pipelineName}/${input.pipelineExecutionId}`)
-    return out
-  })
+  pipelineCommand('/console/api/pipelines/:name/stops', (body, pipelineName) => ({
+    op: 'StopPipelineExecution',
+    input: { pipelineName, pipelineExecutionId: str(body.pipelineExecutionId), abandon: body.abandon === true, reason: 'Stopped in the console' },
+    resource: `${pipelineName}/${str(body.pipelineExecutionId)}`,
+  }))
 
   /** Enable or disable the transition into a stage: `{ stageName, enabled }`. */
-  route('POST', '/console/api/pipelines/:name/transitions', async (request, principal) => {
-    const body = await readJson(request)
+  pipelineCommand('/console/api/pipelines/:name/transitions', (body, pipelineName) => {
     if (typeof body.enabled !== 'boolean') throw new AwsError('ValidationException', 'enabled must be true or false')
-    const input = { pipelineName: request.params.name, stageName: str(body.stageName), transitionType: 'Inbound', reason: 'Disabled in the console' }
-    const op = body.enabled ? 'EnableStageTransition' : 'DisableStageTransition'
-    const out = await call(deps.pipelines, op, input, principal)
-    await audit(principal, `codepipeline:${op}`, `${input.pipelineName}/${input.stageName}`)
-    return out
+    return {
+      op: body.enabled ? 'EnableStageTransition' : 'DisableStageTransition',
+      input: { pipelineName, stageName: str(body.stageName), transitionType: 'Inbound', reason: 'Disabled in the console' },
+      resource: `${pipelineName}/${str(body.stageName)}`,
+    }
   })
 
   route('GET', '/console/api/builds/:id', async (request, principal) => {
