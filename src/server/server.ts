@@ -85,13 +85,14 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   const builds = await registerBuilds(app, { config, clock, store, box, bus, git, objects: artifacts, baseUrl: () => baseUrl, auth: { lookup: keys.lookup, sigv4, session: sessions.principalOf } })
   const deploy = registerDeploy(app, { config, clock, store, bus, objects: artifacts, agentLeaseMs: config.agentLeaseMs })
   const pipelines = registerPipelines(app, { config, clock, store, bus, git, objects: artifacts, builds: builds.ctx, baseUrl: () => baseUrl, deployments: deploy.deployments, findDeploymentByAction: deploy.findByAction })
+  const codecommit = codeCommitApi(git)
   registerAwsJson(app, {
-    services: [codeCommitApi(git), builds.api, pipelines.api, deploy.api, deploy.agentApi],
+    services: [codecommit, builds.api, pipelines.api, deploy.api, deploy.agentApi],
     authenticate: sigv4,
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
 
-  registerConsole(app, { dataDir: config.dataDir, region: config.region, store, clock, bus, sessions, lookup: keys.lookup, rootPrincipal: async () => 'root', pipelines: pipelines.api, builds: builds.api, engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId })
+  registerConsole(app, { dataDir: config.dataDir, region: config.region, store, clock, bus, sessions, lookup: keys.lookup, rootPrincipal: async () => 'root', pipelines: pipelines.api, builds: builds.api, engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit })
   const notifications = registerNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, log: app.log })
   await syncAllRefs(git)
   await bus.flush()

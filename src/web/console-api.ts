@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { AwsJsonService, CallContext } from '../protocol/aws-json/operation-table.ts'
+import type { FastifyInstance } from 'fastify'
+import type { AwsJsonService } from '../protocol/aws-json/operation-table.ts'
 import type { PipelineEngine } from '../pipeline/service/engine.ts'
 import type { KeyCredential } from '../identity/key-service.ts'
 import type { Store } from '../infra/store.ts'
@@ -8,8 +7,10 @@ import type { Clock } from '../infra/clock.ts'
 import { AwsError } from '../shared/errors.ts'
 import type { DeploymentService } from '../deploy/service/deployments.ts'
 import type { DeploymentRecord } from '../deploy/service/deployment-state.ts'
+import type { GitContext } from '../git/service/context.ts'
 import { deploymentInfo, targetView } from '../deploy/api/views.ts'
 import { type ConsoleSessions, redeemLoginToken, sameSecret } from './sessions.ts'
+import { type ConsoleRouter, readJson, sendConsoleError, str } from './console-route.ts'
 
 export type ConsoleApiDeps = {
   dataDir: string
@@ -25,57 +26,13 @@ export type ConsoleApiDeps = {
   engine: PipelineEngine
   deployments: DeploymentService
   accountId: string
+  git: GitContext
+  codecommit: AwsJsonService
 }
-
-type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string> }>
-
-async function readJson(request: FastifyRequest): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of request.raw) {
-    size += (chunk as Buffer).length
-    if (size > 64 * 1024) throw new AwsError('ValidationException', 'Request body too large')
-    chunks.push(chunk as Buffer)
-  }
-  if (size === 0) return {}
-  try {
-    const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>
-  } catch {
-    // fall through
-  }
-  throw new AwsError('ValidationException', 'The request body must be a JSON object')
-}
-
-const str = (v: unknown) => (typeof v === 'string' ? v : '')
 
 /** `/console/api/*`: the console's thin JSON API over the services' own handlers; session cookie required. */
-export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): void {
-  const call = async (service: AwsJsonService, op: string, input: unknown, principal: string) => {
-    const handler = service.handlers[op]
-    if (!handler) throw new Error(`no handler ${op}`)
-    const ctx: CallContext = { principal, accessKeyId: 'console-session', requestId: randomBytes(8).toString('hex'), region: deps.region }
-    return handler(input, ctx)
-  }
-  const audit = (principal: string, action: string, resource: string) =>
-    deps.store.audit.append({ at: deps.clock.now(), principal, action, resource, requestId: randomBytes(8).toString('hex') })
-
-  /** Wraps a handler: session check, JSON answer, errors as `{ error, message }` (never a stack). */
-  const route = (method: 'GET' | 'POST', url: string, fn: (request: Req, principal: string) => Promise<unknown>) =>
-    app.route({
-      method,
-      url,
-      handler: async (request: Req, reply: FastifyReply) => {
-        reply.header('cache-control', 'no-store')
-        const principal = deps.sessions.principalOf(request)
-        if (!principal) return reply.code(401).send({ error: 'Unauthorized', message: 'Sign in to the console first' })
-        try {
-          return reply.send((await fn(request, principal)) ?? {})
-        } catch (err) {
-          return sendError(request, reply, err)
-        }
-      },
-    })
+export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps, router: ConsoleRouter): void {
+  const { route, call, audit } = router
 
   app.post('/console/api/session', async (request, reply) => {
     try {
@@ -86,7 +43,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
       }
       return reply.header('set-cookie', deps.sessions.open(key.principal).cookie).send({ principal: key.principal })
     } catch (err) {
-      return sendError(request, reply, err)
+      return sendConsoleError(request, reply, err)
     }
   })
   app.delete('/console/api/session', async (request, reply) => reply.header('set-cookie', deps.sessions.close(request)).send({}))
@@ -200,13 +157,4 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
     const x = await deps.deployments.get(request.params.id ?? '')
     return { deploymentInfo: deploymentInfo(x), targets: x.engine.targets.map((t) => targetView(x, t, deps.region, deps.accountId).instanceTarget) }
   })
-}
-
-function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown) {
-  if (err instanceof AwsError) {
-    const status = err.status !== 400 ? err.status : /NotFound|DoesNotExist/.test(err.code) ? 404 : 400
-    return reply.code(status).send({ error: err.code, message: err.message })
-  }
-  request.log.error({ err }, 'console API failed')
-  return reply.code(500).send({ error: 'InternalError', message: 'The server could not complete the request; see its log' })
 }

@@ -6,6 +6,12 @@ import { PipelinePage } from './PipelinePage.tsx'
 import { BuildPage } from './BuildPage.tsx'
 import { DeploymentList } from './DeploymentList.tsx'
 import { DeploymentPage } from './DeploymentPage.tsx'
+import { RepositoryList } from './RepositoryList.tsx'
+import { RepositoryPage } from './RepositoryPage.tsx'
+import { BuildList } from './BuildList.tsx'
+import { ProjectPage } from './ProjectPage.tsx'
+import { PipelineEditor } from './PipelineEditor.tsx'
+import { ExecutionPage } from './ExecutionPage.tsx'
 
 function useHash() {
   const [hash, setHash] = useState(location.hash || '#/')
@@ -48,9 +54,16 @@ export function App() {
     location.hash = '#/signin'
   }
   const parts = route.split('/').filter(Boolean).map(decodeURIComponent)
+  const query = new URLSearchParams(hash.split('?')[1] ?? '')
   let page
-  if (parts[0] === 'pipelines' && parts[1]) page = <PipelinePage name={parts[1]} />
+  if (parts[0] === 'pipelines' && parts[1] && parts[2] === 'edit') page = <PipelineEditor name={parts[1]} />
+  else if (parts[0] === 'pipelines' && parts[1] && parts[2] === 'executions' && parts[3]) page = <ExecutionPage pipeline={parts[1]} id={parts[3]} />
+  else if (parts[0] === 'pipelines' && parts[1]) page = <PipelinePage name={parts[1]} />
   else if (parts[0] === 'builds' && parts[1]) page = <BuildPage id={parts[1]} />
+  else if (parts[0] === 'builds') page = <BuildList />
+  else if (parts[0] === 'projects' && parts[1]) page = <ProjectPage name={parts[1]} />
+  else if (parts[0] === 'repositories' && parts[1]) page = <RepositoryPage name={parts[1]} query={query} />
+  else if (parts[0] === 'repositories') page = <RepositoryList />
   else if (parts[0] === 'deployments' && parts[1]) page = <DeploymentPage id={parts[1]} />
   else if (parts[0] === 'deployments') page = <DeploymentList />
   else page = <PipelineList />
@@ -60,7 +73,9 @@ export function App() {
         <a className="brand" href="#/">Slipway</a>
         <nav aria-label="Main">
           <a href="#/">Pipelines</a>
+          <a href="#/builds">Builds</a>
           <a href="#/deployments">Deployments</a>
+          <a href="#/repositories">Repositories</a>
         </nav>
         <span className="who">{principal}</span>
         <button type="button" className="link" onClick={signOut}>Sign out</button>

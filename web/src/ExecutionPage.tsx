@@ -1,0 +1,3 @@
+export function ExecutionPage({ pipeline, id }: { pipeline: string; id: string }) {
+  return <section><h1>{pipeline} · {id}</h1></section>
+}

@@ -1,0 +1,3 @@
+export function PipelineEditor({ name }: { name: string }) {
+  return <section><h1>Edit {name}</h1></section>
+}

@@ -1,0 +1,3 @@
+export function ProjectPage({ name }: { name: string }) {
+  return <section><h1>{name}</h1></section>
+}
