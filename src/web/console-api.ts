@@ -8,6 +8,7 @@ import { AwsError } from '../shared/errors.ts'
 import type { DeploymentService } from '../deploy/service/deployments.ts'
 import type { DeploymentRecord } from '../deploy/service/deployment-state.ts'
 import type { GitContext } from '../git/service/context.ts'
+import type { ObjectStore } from '../artifacts/ports.ts'
 import { deploymentInfo, targetView } from '../deploy/api/views.ts'
 import { type ConsoleSessions, redeemLoginToken, sameSecret } from './sessions.ts'
 import { type ConsoleRouter, readJson, sendConsoleError, str } from './console-route.ts'
@@ -28,6 +29,8 @@ export type ConsoleApiDeps = {
   accountId: string
   git: GitContext
   codecommit: AwsJsonService
+  /** The artifact buckets' object store (for artifact downloads). */
+  objects: ObjectStore
 }
 
 /** `/console/api/*`: the console's thin JSON API over the services' own handlers; session cookie required. */
