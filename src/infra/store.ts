@@ -7,6 +7,7 @@ import type { JobQueue } from './jobs.ts'
 import type { PipelineStore } from '../pipeline/records.ts'
 import type { DeployStore } from '../deploy/records.ts'
 import type { NotificationStore } from '../events/notifications/records.ts'
+import type { ConsoleSessionStore } from '../web/records.ts'
 
 export type AuditEntry = { at: Date; principal: string; action: string; resource?: string; requestId: string }
 
@@ -31,6 +32,7 @@ export interface Store {
   readonly pipelines: PipelineStore
   readonly deploy: DeployStore
   readonly notifications: NotificationStore
+  readonly consoleSessions: ConsoleSessionStore
   readonly audit: { append(entry: AuditEntry): Promise<void> }
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>
   close(): void

@@ -79,7 +79,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
 
   app.get('/health', async () => ({ status: 'ok' }))
   const sigv4 = sigv4Authenticator(keys.lookup, clock, config.maxSkewSeconds)
-  const sessions = new ConsoleSessions()
+  const sessions = await ConsoleSessions.load(store.consoleSessions)
   registerGitSmartHttp(app, git, { lookup: keys.lookup, clock, regions: candidateRegions(config.region) })
   const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup: keys.lookup, maxSkewSeconds: config.maxSkewSeconds }).objects
   const builds = await registerBuilds(app, { config, clock, store, box, bus, git, objects: artifacts, baseUrl: () => baseUrl, auth: { lookup: keys.lookup, sigv4, session: sessions.principalOf } })

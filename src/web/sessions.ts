@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { FastifyRequest } from 'fastify'
+import type { ConsoleSessionStore } from './records.ts'
 
 export const SESSION_COOKIE = 'slipway_console'
 const SESSION_MS = 12 * 3600_000
@@ -47,19 +48,39 @@ function cookieValue(request: FastifyRequest, name: string): string | undefined 
   return undefined
 }
 
-/** Console sessions, in memory (a restart signs everyone out): random ids in an HttpOnly cookie. */
+/**
+ * Console sessions: random ids in an HttpOnly cookie. Kept in memory for the per-request check and
+ * written through to the store (only the id's SHA-256), so a restart does not sign anyone out.
+ */
 export class ConsoleSessions {
   readonly #sessions = new Map<string, { principal: string; expires: number }>()
+  readonly #store: ConsoleSessionStore
 
-  open(principal: string, now = Date.now()): { id: string; cookie: string } {
+  private constructor(store: ConsoleSessionStore) {
+    this.#store = store
+  }
+
+  /** The sessions still valid in `store`. */
+  static async load(store: ConsoleSessionStore, now = Date.now()): Promise<ConsoleSessions> {
+    const sessions = new ConsoleSessions(store)
+    for (const s of await store.live(now)) sessions.#sessions.set(s.idHash, { principal: s.principal, expires: s.expiresAt })
+    return sessions
+  }
+
+  async open(principal: string, now = Date.now()): Promise<{ id: string; cookie: string }> {
     const id = randomBytes(32).toString('base64url')
-    this.#sessions.set(sha256(id), { principal, expires: now + SESSION_MS })
+    const session = { principal, expires: now + SESSION_MS }
+    await this.#store.put({ idHash: sha256(id), principal, expiresAt: session.expires })
+    this.#sessions.set(sha256(id), session)
     return { id, cookie: `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}` }
   }
 
-  close(request: FastifyRequest): string {
+  async close(request: FastifyRequest): Promise<string> {
     const id = cookieValue(request, SESSION_COOKIE)
-    if (id) this.#sessions.delete(sha256(id))
+    if (id) {
+      this.#sessions.delete(sha256(id))
+      await this.#store.remove(sha256(id))
+    }
     return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`
   }
 
@@ -72,6 +93,7 @@ export class ConsoleSessions {
     if (!s) return undefined
     if (s.expires <= now) {
       this.#sessions.delete(key)
+      void this.#store.remove(key).catch(() => {})
       return undefined
     }
     return s.principal

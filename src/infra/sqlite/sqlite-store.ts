@@ -14,6 +14,7 @@ import { sqliteBuildReports } from './build-reports.ts'
 import { sqlitePipelines } from './pipelines.ts'
 import { sqliteDeploy } from './deploy.ts'
 import { sqliteNotifications } from './notifications.ts'
+import { sqliteConsoleSessions } from './console-sessions.ts'
 
 function storeOver(conn: Conn, transaction: Store['transaction'], close: () => void): Store {
   return {
@@ -29,6 +30,7 @@ function storeOver(conn: Conn, transaction: Store['transaction'], close: () => v
     pipelines: sqlitePipelines(conn),
     deploy: sqliteDeploy(conn),
     notifications: sqliteNotifications(conn),
+    consoleSessions: sqliteConsoleSessions(conn),
     audit: {
       append: (e) =>
         conn.write((db) => {
