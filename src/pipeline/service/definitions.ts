@@ -3,8 +3,9 @@ import { AwsError } from '../../shared/errors.ts'
 import { BUILT_IN_PROVIDERS, structureErrorToThrow, validatePipeline } from '../model/structure/validate-pipeline.ts'
 import type { ProviderSpec } from '../model/structure/types.ts'
 import type { CustomActionTypeRecord, PipelineRecord } from '../records.ts'
-import type { PipelineContext } from './context.ts'
+import { type PipelineContext, pipelineArn } from './context.ts'
 import type { PipelineEngine } from './engine.ts'
+import { CONFIGURATION_CHANGE } from './engine-events.ts'
 
 /** Providers Slipway runs today. */
 export const IMPLEMENTED = new Set(['Source/AWS/CodeCommit/1', 'Source/AWS/S3/1', 'Build/AWS/CodeBuild/1', 'Test/AWS/CodeBuild/1', 'Approval/AWS/Manual/1', 'Compute/AWS/Commands/1', 'Deploy/AWS/S3/1', 'Deploy/AWS/CodeDeploy/1'])
@@ -65,7 +66,7 @@ export async function updatePipeline(ctx: PipelineContext, engine: PipelineEngin
   const normalized = await compile(ctx, declaration, current.version)
   await engine.cancelActive(current.name)
   const record: PipelineRecord = { ...current, version, declaration: stored(declaration, version), normalized, updatedAt: ctx.clock.now() }
-  await ctx.store.pipelines.update(record)
+  await saveConfiguration(ctx, record, { change: 'Updated' })
   return record
 }
 
@@ -78,8 +79,18 @@ export async function deletePipeline(ctx: PipelineContext, engine: PipelineEngin
 export async function setTransition(ctx: PipelineContext, engine: PipelineEngine, name: string, stageName: string, enabled: boolean, reason?: string): Promise<void> {
   const p = await engine.pipeline(name)
   if (!p.normalized.stages.some((s) => s.name === stageName)) throw new AwsError('StageNotFoundException', `Stage ${stageName} does not exist in pipeline ${name}`)
-  await ctx.store.pipelines.update({ ...p, transitions: { ...p.transitions, [stageName]: enabled ? { enabled: true } : { enabled: false, reason } }, updatedAt: p.updatedAt })
+  const transitions = { ...p.transitions, [stageName]: enabled ? { enabled: true } : { enabled: false, reason } }
+  await saveConfiguration(ctx, { ...p, transitions }, { change: enabled ? 'TransitionEnabled' : 'TransitionDisabled', stage: stageName })
   await engine.reconcileNow(name)
+}
+
+/** Saves a changed definition or transition with its event in one transaction, so open consoles refresh. */
+async function saveConfiguration(ctx: PipelineContext, record: PipelineRecord, change: Record<string, unknown>): Promise<void> {
+  await ctx.store.transaction(async (tx) => {
+    await tx.pipelines.update(record)
+    await tx.events.append({ type: CONFIGURATION_CHANGE, source: 'slipway.codepipeline', resource: pipelineArn(ctx, record.name), detail: { pipeline: record.name, version: record.version, ...change }, at: ctx.clock.now() })
+  })
+  await ctx.bus.flush()
 }
 
 export async function createCustomActionType(ctx: PipelineContext, input: CreateCustomActionTypeInput): Promise<ActionType> {

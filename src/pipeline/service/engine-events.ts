@@ -9,6 +9,8 @@ const STATE: Record<string, string> = {
 export const EXECUTION_STATE_CHANGE = 'CodePipeline Pipeline Execution State Change'
 export const STAGE_STATE_CHANGE = 'CodePipeline Stage Execution State Change'
 export const ACTION_STATE_CHANGE = 'CodePipeline Action Execution State Change'
+/** Slipway's own (no AWS counterpart, not notifiable): a pipeline's definition or a transition changed. */
+export const CONFIGURATION_CHANGE = 'slipway.PipelineConfigurationChange'
 
 /**
  * EventBridge-shaped events for every status that changed between two snapshots of an execution
