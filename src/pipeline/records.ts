@@ -50,8 +50,12 @@ export interface PipelineStore {
   executionByToken(pipelineName: string, token: string): Promise<ExecutionState | undefined>
   /** Executions not finished (InProgress, Stopping). */
   activeExecutions(pipelineName: string): Promise<ExecutionState[]>
-  /** Newest first. */
-  executions(pipelineName: string, limit: number, offset: number): Promise<ExecutionState[]>
+  /** Newest first; only those with `status` when given. */
+  executions(pipelineName: string, limit: number, offset: number, status?: string): Promise<ExecutionState[]>
+  /** How many executions the pipeline has (with `status`, when given). */
+  countExecutions(pipelineName: string, status?: string): Promise<number>
+  /** Each pipeline's newest execution, by pipeline name (pipelines never run are absent). */
+  latestExecutions(): Promise<Map<string, ExecutionState>>
   pipelinesWithActiveExecutions(): Promise<string[]>
 
   putCustomActionType(t: CustomActionTypeRecord): Promise<boolean>

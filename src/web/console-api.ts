@@ -10,6 +10,8 @@ import type { DeploymentRecord } from '../deploy/service/deployment-state.ts'
 import type { GitContext } from '../git/service/context.ts'
 import type { ObjectStore } from '../artifacts/ports.ts'
 import { deploymentInfo, targetView } from '../deploy/api/views.ts'
+import { executionSummaryView } from '../pipeline/api/views.ts'
+import type { PipelineExecutionStatus } from '../protocol/models/codepipeline.types.ts'
 import { type ConsoleSessions, redeemLoginToken, sameSecret } from './sessions.ts'
 import { type ConsoleRouter, readJson, sendConsoleError, str } from './console-route.ts'
 
@@ -33,6 +35,17 @@ export type ConsoleApiDeps = {
   objects: ObjectStore
 }
 
+const PIPELINES_PAGE = 100
+const EXECUTIONS_PAGE = 25
+const EXECUTION_STATUSES: string[] = ['Cancelled', 'InProgress', 'Stopped', 'Stopping', 'Succeeded', 'Superseded', 'Failed'] satisfies PipelineExecutionStatus[]
+
+function pageOffset(value: string | undefined): number {
+  if (value === undefined || value === '') return 0
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 0) throw new AwsError('ValidationException', 'offset must be a non-negative integer')
+  return n
+}
+
 /** `/console/api/*`: the console's thin JSON API over the services' own handlers; session cookie required. */
 export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps, router: ConsoleRouter): void {
   const { route, call, audit } = router
@@ -44,29 +57,32 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps, r
       if (!key || !sameSecret(str(body.secretAccessKey), key.secretAccessKey)) {
         return reply.code(401).send({ error: 'InvalidCredentials', message: 'The access key id or secret is not valid' })
       }
-      return reply.header('set-cookie', deps.sessions.open(key.principal).cookie).send({ principal: key.principal })
+      return reply.header('set-cookie', (await deps.sessions.open(key.principal)).cookie).send({ principal: key.principal })
     } catch (err) {
       return sendConsoleError(request, reply, err)
     }
   })
-  app.delete('/console/api/session', async (request, reply) => reply.header('set-cookie', deps.sessions.close(request)).send({}))
+  app.delete('/console/api/session', async (request, reply) => reply.header('set-cookie', await deps.sessions.close(request)).send({}))
   route('GET', '/console/api/session', async (_request, principal) => ({ principal }))
 
   app.get<{ Querystring: { token?: string } }>('/console/login', async (request, reply) => {
     reply.header('cache-control', 'no-store')
     if (!redeemLoginToken(deps.dataDir, request.query.token ?? '')) return reply.redirect('/?login=expired#/signin')
-    return reply.header('set-cookie', deps.sessions.open(await deps.rootPrincipal()).cookie).redirect('/#/')
+    return reply.header('set-cookie', (await deps.sessions.open(await deps.rootPrincipal())).cookie).redirect('/#/')
   })
 
-  route('GET', '/console/api/pipelines', async (_request, principal) => {
+  /** Pipelines by name (`?q=` substring, `?offset=`, 100 a page), each with its newest execution: two queries, however many pipelines. */
+  route('GET', '/console/api/pipelines', async (request, principal) => {
     const { pipelines } = (await call(deps.pipelines, 'ListPipelines', {}, principal)) as { pipelines: { name: string }[] }
-    const withLatest = await Promise.all(
-      pipelines.map(async (p) => {
-        const { pipelineExecutionSummaries } = (await call(deps.pipelines, 'ListPipelineExecutions', { pipelineName: p.name, maxResults: 1 }, principal)) as { pipelineExecutionSummaries: unknown[] }
-        return { ...p, latestExecution: pipelineExecutionSummaries[0] }
-      }),
-    )
-    return { pipelines: withLatest }
+    const q = str(request.query.q).toLowerCase()
+    const matching = q ? pipelines.filter((p) => p.name.toLowerCase().includes(q)) : pipelines
+    const offset = pageOffset(request.query.offset)
+    const latest = await deps.store.pipelines.latestExecutions()
+    const page = matching.slice(offset, offset + PIPELINES_PAGE).map((p) => {
+      const e = latest.get(p.name)
+      return { ...p, latestExecution: e ? executionSummaryView(e) : undefined }
+    })
+    return { pipelines: page, total: matching.length, offset, pageSize: PIPELINES_PAGE }
   })
 
   route('GET', '/console/api/pipelines/:name', async (request, principal) => {
@@ -80,9 +96,16 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps, r
     return { state, layout }
   })
 
-  route('GET', '/console/api/pipelines/:name/executions', async (request, principal) =>
-    call(deps.pipelines, 'ListPipelineExecutions', { pipelineName: request.params.name, maxResults: 50, nextToken: request.query.nextToken || undefined }, principal),
-  )
+  /** Execution history, newest first: `?status=` (an execution status) and `?offset=`, 25 a page, with the total. */
+  route('GET', '/console/api/pipelines/:name/executions', async (request) => {
+    const name = request.params.name ?? ''
+    await deps.engine.pipeline(name)
+    const status = str(request.query.status) || undefined
+    if (status !== undefined && !EXECUTION_STATUSES.includes(status)) throw new AwsError('ValidationException', `status must be one of ${EXECUTION_STATUSES.join(', ')}`)
+    const offset = pageOffset(request.query.offset)
+    const [page, total] = await Promise.all([deps.store.pipelines.executions(name, EXECUTIONS_PAGE, offset, status), deps.store.pipelines.countExecutions(name, status)])
+    return { pipelineExecutionSummaries: page.map(executionSummaryView), total, offset, pageSize: EXECUTIONS_PAGE }
+  })
 
   /** Release change, or run from a branch / commit: `{ revisionType: 'BRANCH'|'COMMIT_ID', revisionValue, actionName? }`. */
   route('POST', '/console/api/pipelines/:name/executions', async (request, principal) => {

@@ -2,6 +2,8 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Store } from '../../src/infra/store.ts'
 import { NameTaken } from '../../src/git/records.ts'
+import type { PipelineRecord } from '../../src/pipeline/records.ts'
+import type { ExecutionState } from '../../src/pipeline/model/execution-types.ts'
 
 const repo = (id: string, name: string, at = new Date(1_700_000_000_000)) => ({ id, name, createdAt: at, lastModifiedAt: at })
 
@@ -83,6 +85,36 @@ export function describeStore(name: string, makeStore: () => Store): void {
       await store.tags.put('arn:1', { b: '3' })
       await store.tags.remove('arn:1', ['a'])
       assert.deepEqual(await store.tags.list('arn:1'), { b: '3' })
+      store.close()
+    })
+
+    it('pages, filters and counts pipeline executions, and finds each pipeline\'s newest', async () => {
+      const store = makeStore()
+      const at = new Date(1_700_000_000_000)
+      const pipeline = (name: string) => ({ name, version: 1, declaration: { name }, normalized: {}, tags: [], transitions: {}, createdAt: at, updatedAt: at }) as unknown as PipelineRecord
+      const execution = (id: string, pipelineName: string, status: string, startTime: number) => ({ id, pipelineName, status, startTime, lastUpdateTime: startTime }) as unknown as ExecutionState
+      for (const name of ['a', 'b', 'idle']) await store.pipelines.insert(pipeline(name))
+      for (let i = 0; i < 7; i++) await store.pipelines.insertExecution(execution(`a${i}`, 'a', i % 3 === 0 ? 'Failed' : 'Succeeded', 1000 + i))
+      await store.pipelines.insertExecution(execution('b0', 'b', 'InProgress', 5))
+      assert.deepEqual((await store.pipelines.executions('a', 3, 0)).map((e) => e.id), ['a6', 'a5', 'a4'])
+      assert.deepEqual((await store.pipelines.executions('a', 3, 3)).map((e) => e.id), ['a3', 'a2', 'a1'])
+      assert.deepEqual((await store.pipelines.executions('a', 10, 0, 'Failed')).map((e) => e.id), ['a6', 'a3', 'a0'])
+      assert.equal(await store.pipelines.countExecutions('a'), 7)
+      assert.equal(await store.pipelines.countExecutions('a', 'Failed'), 3)
+      assert.equal(await store.pipelines.countExecutions('idle'), 0)
+      const latest = await store.pipelines.latestExecutions()
+      assert.deepEqual([...latest].map(([name, e]) => [name, e.id]).sort(), [['a', 'a6'], ['b', 'b0']])
+      store.close()
+    })
+
+    it('keeps console sessions until they expire or are removed', async () => {
+      const store = makeStore()
+      await store.consoleSessions.put({ idHash: 'h1', principal: 'alice', expiresAt: 2000 })
+      await store.consoleSessions.put({ idHash: 'h2', principal: 'bob', expiresAt: 1000 })
+      await store.consoleSessions.put({ idHash: 'h3', principal: 'carol', expiresAt: 3000 })
+      await store.consoleSessions.remove('h3')
+      assert.deepEqual(await store.consoleSessions.live(1500), [{ idHash: 'h1', principal: 'alice', expiresAt: 2000 }])
+      assert.deepEqual(await store.consoleSessions.live(0), [{ idHash: 'h1', principal: 'alice', expiresAt: 2000 }], 'expired sessions are gone for good')
       store.close()
     })
   })

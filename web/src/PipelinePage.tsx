@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react'
 import { api, fmtTime, statusClass, useLive } from './api.ts'
+import { Pager } from './Pager.tsx'
 
 type ActionState = {
   actionName: string
@@ -9,6 +10,7 @@ type ActionState = {
 type StageState = { stageName: string; actionStates: ActionState[]; latestExecution?: { status: string; pipelineExecutionId: string }; inboundExecutions?: { pipelineExecutionId: string }[]; inboundTransitionState?: { enabled: boolean } }
 type Layout = { name: string; groups: { runOrder: number; actions: { name: string; category: string; provider: string }[] }[] }[]
 type Detail = { state: { stageStates: StageState[] }; layout: Layout }
+type ExecutionPage = { pipelineExecutionSummaries: Execution[]; total: number; offset: number; pageSize: number }
 type Execution = { pipelineExecutionId: string; status: string; startTime: string; trigger?: { triggerType: string }; sourceRevisions?: { revisionId: string; revisionSummary?: string }[] }
 
 function Approval({ pipeline, stage, action, token }: { pipeline: string; stage: string; action: string; token: string }) {
@@ -111,13 +113,19 @@ function RunControls({ name, onStarted }: { name: string; onStarted: (id: string
 export function PipelinePage({ name }: { name: string }) {
   const enc = encodeURIComponent(name)
   const detail = useLive(() => api<Detail>(`/pipelines/${enc}`), [name])
-  const executions = useLive(() => api<{ pipelineExecutionSummaries: Execution[] }>(`/pipelines/${enc}/executions`), [name])
+  const [status, setStatus] = useState('')
+  const [offset, setOffset] = useState(0)
+  const historyQuery = `?status=${status}&offset=${offset}`
+  const executions = useLive(() => api<ExecutionPage>(`/pipelines/${enc}/executions${historyQuery}`), [name, historyQuery])
   const [started, setStarted] = useState<string | undefined>()
   const d = detail.data
   return (
     <section>
       <p className="crumbs"><a href="#/">Pipelines</a> /</p>
-      <h1>{name}</h1>
+      <div className="row title-row">
+        <h1>{name}</h1>
+        <a href={`#/pipelines/${enc}/edit`}>Edit pipeline</a>
+      </div>
       <RunControls name={name} onStarted={setStarted} />
       {started && <p className="muted small" role="status">Started execution {started}</p>}
       {detail.error && <p className="error" role="alert">{detail.error}</p>}
@@ -164,31 +172,43 @@ export function PipelinePage({ name }: { name: string }) {
           })}
         </div>
       )}
-      <h2>Execution history</h2>
-      <table className="list">
-        <thead>
-          <tr><th scope="col">Execution</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">Source revision</th><th scope="col">Started</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
-        </thead>
-        <tbody>
-          {(executions.data?.pipelineExecutionSummaries ?? []).map((e) => (
-            <tr key={e.pipelineExecutionId} data-execution={e.pipelineExecutionId} data-status={e.status}>
-              <td className="mono small">{e.pipelineExecutionId.slice(0, 8)}</td>
-              <td><span className={statusClass(e.status)}>{e.status}</span></td>
-              <td>{e.trigger?.triggerType}</td>
-              <td className="small">{e.sourceRevisions?.map((r) => `${r.revisionId.slice(0, 8)} ${r.revisionSummary ?? ''}`).join(', ')}</td>
-              <td>{fmtTime(e.startTime)}</td>
-              <td>
-                {e.status === 'InProgress' && (
-                  <div className="row">
-                    <PostButton label="Stop" path={`/pipelines/${enc}/stops`} body={{ pipelineExecutionId: e.pipelineExecutionId, abandon: false }} />
-                    <PostButton label="Stop and abandon" className="danger" path={`/pipelines/${enc}/stops`} body={{ pipelineExecutionId: e.pipelineExecutionId, abandon: true }} />
-                  </div>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <h2 id="history">Execution history</h2>
+      <div className="row">
+        <label htmlFor="history-status">Status</label>
+        <select id="history-status" value={status} onChange={(e) => (setStatus(e.target.value), setOffset(0))}>
+          <option value="">All</option>
+          {['InProgress', 'Succeeded', 'Failed', 'Stopped', 'Stopping', 'Superseded', 'Cancelled'].map((s) => <option key={s} value={s}>{s}</option>)}
+        </select>
+        {executions.data && <span className="muted small">{executions.data.total.toLocaleString('en')} executions</span>}
+      </div>
+      {executions.error && <p className="error" role="alert">{executions.error}</p>}
+      <div className="scroll-x">
+        <table className="list" aria-labelledby="history">
+          <thead>
+            <tr><th scope="col">Execution</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">Source revision</th><th scope="col">Started</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
+          </thead>
+          <tbody>
+            {(executions.data?.pipelineExecutionSummaries ?? []).map((e) => (
+              <tr key={e.pipelineExecutionId} data-execution={e.pipelineExecutionId} data-status={e.status}>
+                <td className="mono small"><a href={`#/pipelines/${enc}/executions/${e.pipelineExecutionId}`} title={e.pipelineExecutionId}>{e.pipelineExecutionId.slice(0, 8)}</a></td>
+                <td><span className={statusClass(e.status)}>{e.status}</span></td>
+                <td>{e.trigger?.triggerType}</td>
+                <td className="small">{e.sourceRevisions?.map((r) => `${r.revisionId.slice(0, 8)} ${r.revisionSummary ?? ''}`).join(', ')}</td>
+                <td>{fmtTime(e.startTime)}</td>
+                <td>
+                  {e.status === 'InProgress' && (
+                    <div className="row">
+                      <PostButton label="Stop" path={`/pipelines/${enc}/stops`} body={{ pipelineExecutionId: e.pipelineExecutionId, abandon: false }} />
+                      <PostButton label="Stop and abandon" className="danger" path={`/pipelines/${enc}/stops`} body={{ pipelineExecutionId: e.pipelineExecutionId, abandon: true }} />
+                    </div>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {executions.data && <Pager label="Execution history" offset={executions.data.offset} pageSize={executions.data.pageSize} total={executions.data.total} onOffset={setOffset} />}
     </section>
   )
 }

@@ -69,7 +69,19 @@ export function sqlitePipelines(conn: Conn): PipelineStore {
       return row ? toExecution(row) : undefined
     }),
     activeExecutions: (name) => conn.read((db) => db.prepare("SELECT state FROM pipeline_executions WHERE pipeline_name = ? AND status IN ('InProgress', 'Stopping') ORDER BY start_time").all(name).map(toExecution)),
-    executions: (name, limit, offset) => conn.read((db) => db.prepare('SELECT state FROM pipeline_executions WHERE pipeline_name = ? ORDER BY start_time DESC, id DESC LIMIT ? OFFSET ?').all(name, limit, offset).map(toExecution)),
+    executions: (name, limit, offset, status) => conn.read((db) =>
+      (status === undefined
+        ? db.prepare('SELECT state FROM pipeline_executions WHERE pipeline_name = ? ORDER BY start_time DESC, id DESC LIMIT ? OFFSET ?').all(name, limit, offset)
+        : db.prepare('SELECT state FROM pipeline_executions WHERE pipeline_name = ? AND status = ? ORDER BY start_time DESC, id DESC LIMIT ? OFFSET ?').all(name, status, limit, offset)
+      ).map(toExecution)),
+    countExecutions: (name, status) => conn.read((db) =>
+      Number((status === undefined
+        ? db.prepare('SELECT COUNT(*) AS n FROM pipeline_executions WHERE pipeline_name = ?').get(name)
+        : db.prepare('SELECT COUNT(*) AS n FROM pipeline_executions WHERE pipeline_name = ? AND status = ?').get(name, status))?.n ?? 0)),
+    latestExecutions: () => conn.read((db) => {
+      const rows = db.prepare('SELECT p.name AS name, (SELECT state FROM pipeline_executions WHERE pipeline_name = p.name ORDER BY start_time DESC, id DESC LIMIT 1) AS state FROM pipelines p').all()
+      return new Map(rows.filter((r) => r.state !== null).map((r) => [String(r.name), toExecution(r)]))
+    }),
     pipelinesWithActiveExecutions: () => conn.read((db) => db.prepare("SELECT DISTINCT pipeline_name FROM pipeline_executions WHERE status IN ('InProgress', 'Stopping')").all().map((r) => String(r.pipeline_name))),
 
     putCustomActionType: (t) =>
