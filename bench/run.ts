@@ -8,6 +8,8 @@
  *   %N: the log's `Running command` timestamp, written as the command is handed to the shell).
  * - build.wall.<executor>: StartBuild request sent → BatchGetBuilds reports the build complete, for a
  *   3-command buildspec.
+ * - console.load: the console's API and Chromium page loads with 200 pipelines and 10,000 executions
+ *   (bench/console-load.ts).
  * - floor.bash: `bash -c` running the same 3 commands. floor.dockerRun: `docker run --rm` of the same
  *   image running them.
  */
@@ -19,6 +21,7 @@ import { BatchGetBuildsCommand, CreateProjectCommand, StartBuildCommand } from '
 import { startTestServer, tempDir, ROOT } from '../test/helpers/server.ts'
 import { codeBuildClient } from '../test/helpers/codebuild.ts'
 import { dockerUnavailableReason, ensureTestImage } from '../test/helpers/docker.ts'
+import { benchConsoleLoad } from './console-load.ts'
 
 const N = Number(process.env.BENCH_RUNS ?? 15)
 const COMMANDS = ['echo one', 'echo two > /dev/null', 'echo three']
@@ -30,6 +33,17 @@ const stats = (xs: number[]): Stats => {
   return { runs: s.length, medianMs: round(at(0.5)), p90Ms: round(at(0.9)), minMs: round(s[0] ?? NaN) }
 }
 const round = (x: number) => Math.round(x * 100) / 100
+
+/** Runs `fn` N times after 2 warm-up runs; the durations in ms. */
+async function timeRuns(fn: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = []
+  for (let i = 0; i < N + 2; i++) {
+    const t0 = performance.now()
+    await fn()
+    if (i >= 2) out.push(performance.now() - t0)
+  }
+  return out
+}
 
 function timeCommand(cmd: string, args: string[]): number {
   const t0 = performance.now()
@@ -152,6 +166,7 @@ async function main() {
   results['build.host'] = await benchExecutor('host', 'host')
   results['build.logVolume.host'] = await benchLogVolume()
   results['pipeline.pushToExecution'] = await benchPushToExecution()
+  results['console.load'] = await benchConsoleLoad(timeRuns, stats)
   const noDocker = await dockerUnavailableReason()
   if (noDocker) {
     results['build.docker'] = { skipped: noDocker }
