@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
+import { ListPipelineExecutionsCommand, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline'
 import { aws, awsCliAvailable, AWS } from '../helpers/aws-cli.ts'
 import { codePipelineClient, stageStatus, waitForExecution, waitForState } from '../helpers/codepipeline.ts'
 import { approvalStage, buildStage, createPipeline, createPipelineProject, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
@@ -23,6 +24,31 @@ async function buildsOf(server: TestServer, project: string): Promise<string[]> 
 }
 
 describe('pipelines survive kill -9 of the server', { skip: cliMissing && `AWS CLI '${AWS}' not installed` }, () => {
+  it('after a restart, the first source artifact is complete and the build that unzips it succeeds', async () => {
+    // Regression: the source's `git archive` output was read only once the bucket's state had loaded,
+    // which after a start came too late: the zip was stored empty and the build failed to unzip it.
+    const dir = tempDir('restart-source')
+    let server = await startTestServer({ extraArgs: ['--executor', 'host'], env: ENV })
+    try {
+      await aws(server, ['s3', 'mb', 's3://pipeline-artifacts'])
+      const repo = await repoWithPushes(server, dir, 'app')
+      await repo.push()
+      await createPipelineProject(server, 'lists', 'version: 0.2\nphases:\n  build:\n    commands:\n      - cat README.md\n')
+      await createPipeline(server, dir, { name: 'p', stages: [sourceStage('app'), buildStage('lists')] })
+      const client = codePipelineClient(server)
+      const first = (await client.send(new ListPipelineExecutionsCommand({ pipelineName: 'p' }))).pipelineExecutionSummaries![0]!.pipelineExecutionId!
+      assert.equal((await waitForExecution(client, 'p', first)).status, 'Succeeded')
+      await server.stop()
+      server = await startTestServer({ dataDir: server.dataDir, extraArgs: ['--executor', 'host'], env: ENV })
+      const again = codePipelineClient(server)
+      const { pipelineExecutionId } = await again.send(new StartPipelineExecutionCommand({ name: 'p' }))
+      const done = await waitForExecution(again, 'p', pipelineExecutionId!)
+      assert.equal(done.status, 'Succeeded', done.statusSummary)
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('during a build: the build fails after its lease, the execution ends Failed, nothing is stuck', async () => {
     const dir = tempDir('crash-build')
     let server = await startTestServer({ extraArgs: ['--executor', 'host'], env: ENV })

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { PassThrough } from 'node:stream'
 import type { ObjectStore } from '../../artifacts/ports.ts'
 import type { GitContext } from '../../git/service/context.ts'
 import { cloneUrl } from '../../git/service/context.ts'
@@ -62,12 +63,14 @@ async function putArchive(deps: { git: GitContext; objects: ObjectStore }, repoI
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)))
-  await deps.objects.putObject(out.bucket, out.key, child.stdout, { contentType: 'application/zip' })
+  // Read git's output from now on: a child's stdout left unread until after it exits comes back empty,
+  // and putObject may first wait on the bucket's state (slow on the first use after a start).
+  const zip = child.stdout.pipe(new PassThrough())
+  await deps.objects.putObject(out.bucket, out.key, zip, { contentType: 'application/zip' })
   if ((await exited) !== 0) throw new Error(`git archive failed: ${stderr}`)
 }
 
 async function putCloneRef(deps: { objects: ObjectStore }, out: { bucket: string; key: string }, ref: Record<string, string>) {
-  const { PassThrough } = await import('node:stream')
   const yazl = (await import('yazl')).default
   const zip = new yazl.ZipFile()
   zip.addBuffer(Buffer.from(JSON.stringify(ref, null, 2)), CLONE_REF_FILE)
