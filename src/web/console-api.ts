@@ -107,7 +107,10 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps, r
     return { pipelineExecutionSummaries: page.map(executionSummaryView), total, offset, pageSize: EXECUTIONS_PAGE }
   })
 
-  /** Release change, or run from a branch / commit: `{ revisionType: 'BRANCH'|'COMMIT_ID', revisionValue, actionName? }`. */
+  /**
+   * Release change, or run from a branch / commit: `{ revisionType: 'BRANCH'|'COMMIT_ID', revisionValue, actionName? }`.
+   * A branch is resolved to its tip here, so the execution starts with an AWS `COMMIT_ID` source revision.
+   */
   route('POST', '/console/api/pipelines/:name/executions', async (request, principal) => {
     const name = request.params.name ?? ''
     const body = await readJson(request)
@@ -117,13 +120,20 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps, r
       const type = str(body.revisionType) || 'COMMIT_ID'
       if (type !== 'BRANCH' && type !== 'COMMIT_ID') throw new AwsError('ValidationException', 'revisionType must be BRANCH or COMMIT_ID')
       const view = deps.engine.engineView(await deps.engine.pipeline(name))
-      const actionName = str(body.actionName) || view.stages[0]?.groups[0]?.actions.find((a) => a.provider === 'CodeCommit')?.name || ''
-      input.sourceRevisions = [{ actionName, revisionType: type, revisionValue: value }]
+      const sources = view.stages[0]?.groups.flatMap((g) => g.actions) ?? []
+      const source = sources.find((a) => a.name === str(body.actionName)) ?? sources.find((a) => a.provider === 'CodeCommit')
+      if (!source || source.provider !== 'CodeCommit') throw new AwsError('ValidationException', `Pipeline ${name} has no CodeCommit source action to run from a branch or commit`)
+      const revisionValue = type === 'BRANCH' ? await branchTip(source.configuration.RepositoryName ?? '', value, principal) : value
+      input.sourceRevisions = [{ actionName: source.name, revisionType: 'COMMIT_ID', revisionValue }]
     }
     const out = await call(deps.pipelines, 'StartPipelineExecution', input, principal)
     await audit(principal, 'codepipeline:StartPipelineExecution', name)
     return out
   })
+  const branchTip = async (repositoryName: string, branchName: string, principal: string) => {
+    const { branch } = (await call(deps.codecommit, 'GetBranch', { repositoryName, branchName }, principal)) as { branch: { commitId: string } }
+    return branch.commitId
+  }
 
   /** A POST whose JSON body maps to one CodePipeline operation; answered as the operation answers, and audited. */
   type Command = { op: string; input: Record<string, unknown>; resource: string }

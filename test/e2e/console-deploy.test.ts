@@ -107,6 +107,28 @@ describe('web console: deployments, run from a branch, live build log (Chromium)
     await page.getByRole('alert').filter({ hasText: 'could not be found' }).waitFor()
   })
 
+  it('links a pipeline\'s CodeDeploy action to its deployment', async () => {
+    const repo = await repoWithPushes(server, work, 'console-deploy-src')
+    fs.mkdirSync(path.join(repo.work, 'scripts'), { recursive: true })
+    fs.writeFileSync(path.join(repo.work, 'appspec.yml'), 'version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: scripts/validate.sh\n')
+    fs.writeFileSync(path.join(repo.work, 'scripts', 'validate.sh'), '#!/bin/sh\necho deployed-by-pipeline\n', { mode: 0o755 })
+    await repo.push('main')
+    const created = await createPipeline(server, work, {
+      name: 'console-deliver',
+      stages: [
+        sourceStage('console-deploy-src', 'main'),
+        { name: 'Deploy', actions: [{ name: 'Deploy', actionTypeId: { category: 'Deploy', owner: 'AWS', provider: 'CodeDeploy', version: '1' }, configuration: { ApplicationName: 'ConsoleWeb', DeploymentGroupName: 'Local' }, inputArtifacts: [{ name: 'SourceArtifact' }] }] },
+      ],
+    })
+    assert.equal(created.code, 0, created.stderr)
+    await page.goto(`${server.url}/#/pipelines/console-deliver`)
+    const action = page.locator('[data-action="Deploy"][data-status="Succeeded"]')
+    await action.waitFor({ timeout: 60_000 })
+    await action.getByRole('link', { name: 'View deployment' }).click()
+    await page.locator('[data-deployment-status="Succeeded"]').waitFor()
+    await page.locator('tr[data-host="local"] button[data-event="ValidateService"][data-status="Succeeded"]').waitFor()
+  })
+
   it('runs a pipeline from another branch and shows that branch\'s commit on the Source action', async () => {
     const repo = await repoWithPushes(server, work, 'console-branches')
     await repo.push('main')
@@ -126,6 +148,10 @@ describe('web console: deployments, run from a branch, live build log (Chromium)
     await page.getByLabel('Branch name').fill('feature-only-here')
     await page.getByRole('button', { name: 'Run', exact: true }).click()
     await page.locator('[data-action="Source"][data-status="Succeeded"]', { hasText: feature.slice(0, 10) }).waitFor({ timeout: 30_000 })
+    // A branch that does not exist is refused with CodeCommit's own message, and nothing starts.
+    await page.getByLabel('Branch name').fill('no-such-branch')
+    await page.getByRole('button', { name: 'Run', exact: true }).click()
+    await page.getByRole('alert').filter({ hasText: 'no-such-branch' }).waitFor()
   })
 
   it('streams the build log: the first line is visible before the second is printed', async () => {

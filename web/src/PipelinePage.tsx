@@ -8,7 +8,8 @@ type ActionState = {
   latestExecution?: { status: string; summary?: string; lastStatusChange?: string; token?: string; externalExecutionId?: string; errorDetails?: { message?: string } }
 }
 type StageState = { stageName: string; actionStates: ActionState[]; latestExecution?: { status: string; pipelineExecutionId: string }; inboundExecutions?: { pipelineExecutionId: string }[]; inboundTransitionState?: { enabled: boolean } }
-type Layout = { name: string; groups: { runOrder: number; actions: { name: string; category: string; provider: string }[] }[] }[]
+type LayoutAction = { name: string; category: string; provider: string }
+type Layout = { name: string; groups: { runOrder: number; actions: LayoutAction[] }[] }[]
 type Detail = { state: { stageStates: StageState[] }; layout: Layout }
 type ExecutionPage = { pipelineExecutionSummaries: Execution[]; total: number; offset: number; pageSize: number }
 type Execution = { pipelineExecutionId: string; status: string; startTime: string; trigger?: { triggerType: string }; sourceRevisions?: { revisionId: string; revisionSummary?: string }[] }
@@ -30,7 +31,7 @@ function Approval({ pipeline, stage, action, token }: { pipeline: string; stage:
   )
 }
 
-function ActionCard({ pipeline, stage, action, state }: { pipeline: string; stage: string; action: { name: string; provider: string }; state?: ActionState }) {
+function ActionCard({ pipeline, stage, action, state }: { pipeline: string; stage: string; action: LayoutAction; state?: ActionState }) {
   const run = state?.latestExecution
   const status = run?.status ?? 'NotRun'
   return (
@@ -45,6 +46,9 @@ function ActionCard({ pipeline, stage, action, state }: { pipeline: string; stag
       {run?.errorDetails?.message && <div className="small error">{run.errorDetails.message}</div>}
       {(action.provider === 'CodeBuild' || action.provider === 'Commands') && run?.externalExecutionId && (
         <a className="small" href={`#/builds/${encodeURIComponent(run.externalExecutionId)}`}>View build log</a>
+      )}
+      {action.provider === 'CodeDeploy' && run?.externalExecutionId && (
+        <a className="small" href={`#/deployments/${encodeURIComponent(run.externalExecutionId)}`}>View deployment</a>
       )}
       {action.provider === 'Manual' && status === 'InProgress' && run?.token && <Approval pipeline={pipeline} stage={stage} action={action.name} token={run.token} />}
     </article>
