@@ -96,6 +96,12 @@ export interface GitRepos {
    */
   resolveCommit(key: string, specifier: string): Promise<string>
   getCommit(key: string, commitId: string): Promise<CommitInfo>
+  /**
+   * Commits reachable from `commitId` (a full or abbreviated id), newest first (git's default order),
+   * skipping the first `skip` and returning at most `limit`: git stops walking after `skip + limit`
+   * commits, so no call loads the whole history. Throws GitObjectNotFound when `commitId` is not a commit.
+   */
+  log(key: string, commitId: string, page: { skip: number; limit: number }): Promise<CommitInfo[]>
   /** Type of an object id, or null when absent. */
   objectType(key: string, objectId: string): Promise<'commit' | 'tree' | 'blob' | 'tag' | null>
 

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path'
 import type { CommitFilesRequest, CommitFilesResult, CommitInfo, Difference, GitRepos, TreeEntry } from '../ports.ts'
 import { GitObjectNotFound } from '../ports.ts'
 import { commitFiles } from './git-commit-files.ts'
+import { logCommits } from './git-log.ts'
 import { EMPTY_TREE, assertBranchName, assertStorageKey, isHexId, isObjectId, isSafeSpecifier, isUnder, isValidBranchName, normalizePath } from './git-names.ts'
 import { parseCommit, parseDiffTree, parseLsTree } from './git-parse.ts'
 import { compareAndSwapRef, readRef } from './git-refs.ts'
@@ -114,6 +115,10 @@ export class GitCli implements GitRepos {
     const [id, type, size] = out.subarray(0, newline).toString('utf8').split(' ')
     if (type !== 'commit' || id === undefined || !isObjectId(id)) throw new GitObjectNotFound(`commit ${commitId}`)
     return parseCommit(id, out.subarray(newline + 1, newline + 1 + Number(size)))
+  }
+
+  log(key: string, commitId: string, page: { skip: number; limit: number }): Promise<CommitInfo[]> {
+    return logCommits(this.#repo(key), commitId, page)
   }
 
   async objectType(key: string, objectId: string): Promise<ObjectKind | null> {
