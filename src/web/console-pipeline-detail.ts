@@ -1,9 +1,8 @@
-import type { Readable } from 'node:stream'
 import type { ActionExecutionDetail } from '../protocol/models/codepipeline.types.ts'
 import { AwsError } from '../shared/errors.ts'
 import { executionSummaryView } from '../pipeline/api/views.ts'
 import type { ConsoleApiDeps } from './console-api.ts'
-import { type ConsoleRouter, readJson } from './console-route.ts'
+import { ConsoleDownload, type ConsoleRouter, readJson } from './console-route.ts'
 
 const DEFINITION_LIMIT = 1024 * 1024
 
@@ -60,7 +59,7 @@ export function registerPipelineDetailRoutes(router: ConsoleRouter, deps: Consol
     const location = all.find((x) => x.name === artifact)?.s3location
     if (!location?.bucket || !location.key) throw new AwsError('ArtifactNotFoundException', `Execution ${id} has no artifact ${artifact}`, 404)
     const { body } = await deps.objects.getObject(location.bucket, location.key)
-    return body satisfies Readable
+    return new ConsoleDownload(body, `${artifact}.zip`, 'application/zip')
   })
 }
 

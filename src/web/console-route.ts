@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AwsJsonService, CallContext } from '../protocol/aws-json/operation-table.ts'
 import type { Store } from '../infra/store.ts'
@@ -7,6 +8,18 @@ import { AwsError } from '../shared/errors.ts'
 import { loadServiceModel } from '../protocol/aws-json/service-model.ts'
 import { formatViolations, validationViolations } from '../protocol/aws-json/validate.ts'
 import type { ConsoleSessions } from './sessions.ts'
+
+/** A file a console route answers with: streamed, with its type and the name browsers save it under. */
+export class ConsoleDownload {
+  readonly body: Readable
+  readonly fileName: string
+  readonly contentType: string
+  constructor(body: Readable, fileName: string, contentType = 'application/octet-stream') {
+    this.body = body
+    this.fileName = fileName
+    this.contentType = contentType
+  }
+}
 
 export type ConsoleRequest = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string> }>
 
@@ -40,7 +53,13 @@ export function consoleRouter(app: FastifyInstance, deps: { region: string; stor
         const principal = deps.sessions.principalOf(request)
         if (!principal) return reply.code(401).send({ error: 'Unauthorized', message: 'Sign in to the console first' })
         try {
-          return reply.send((await fn(request, principal)) ?? {})
+          const out = await fn(request, principal)
+          if (out instanceof ConsoleDownload) {
+            const ascii = out.fileName.replace(/[^A-Za-z0-9._-]/g, '_')
+            reply.header('content-type', out.contentType).header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(out.fileName)}`)
+            return reply.send(out.body)
+          }
+          return reply.send(out ?? {})
         } catch (err) {
           return sendConsoleError(request, reply, err)
         }

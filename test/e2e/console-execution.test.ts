@@ -119,6 +119,9 @@ describe('execution detail page in Chromium', { skip }, () => {
 
     const base = `${server.url}/console/api/pipelines/exec-demo/executions/${executionId}/artifacts`
     assert.equal((await fetch(`${base}/BuildOutput`)).status, 401, 'downloads need a session')
+    const direct = await page.request.get(`${base}/BuildOutput`)
+    assert.equal(direct.headers()['content-type'], 'application/zip')
+    assert.match(direct.headers()['content-disposition'] ?? '', /attachment; filename="BuildOutput\.zip"/, 'curl -OJ and browsers name the file')
     const missing = await page.request.get(`${base}/NoSuchArtifact`)
     assert.equal(missing.status(), 404)
     assert.equal(((await missing.json()) as { error: string }).error, 'ArtifactNotFoundException')

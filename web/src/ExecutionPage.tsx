@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react'
-import { fmtTime, statusClass, useLive } from './api.ts'
-import { apiCoded, describeError } from './console-errors.ts'
+import { api, describeError, fmtTime, statusClass, useLive } from './api.ts'
 import { ErrorAlert } from './ErrorAlert.tsx'
 import { ExecutionAction } from './ExecutionAction.tsx'
 import { fmtDuration, safeUrl, type ExecutionDetail } from './execution-types.ts'
@@ -23,7 +22,7 @@ export function ExecutionPage({ pipeline, id }: { pipeline: string; id: string }
   const enc = encodeURIComponent(pipeline)
   const base = `/pipelines/${enc}/executions/${encodeURIComponent(id)}`
   const { data, error } = useLive(
-    () => apiCoded<ExecutionDetail>(base).catch((e) => Promise.reject(new Error(describeError(e)))),
+    () => api<ExecutionDetail>(base).catch((e) => Promise.reject(new Error(describeError(e)))),
     [base],
     (e) => e.detail?.['execution-id'] === id || (e.type === 'slipway.PipelineConfigurationChange' && e.detail?.pipeline === pipeline),
   )

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react'
-import { fmtTime } from './api.ts'
-import { apiCoded, describeError } from './console-errors.ts'
+import { api, describeError, fmtTime } from './api.ts'
 import { ErrorAlert } from './ErrorAlert.tsx'
 import { BranchFields } from './EditorBranchFields.tsx'
 import { parseDeclaration, pretty } from './editor-declaration.ts'
@@ -17,7 +16,7 @@ export function PipelineEditor({ name }: { name: string }) {
   const [busy, setBusy] = useState(false)
 
   const load = useCallback(async () => {
-    const d = await apiCoded<Definition>(`/pipelines/${enc}/definition`)
+    const d = await api<Definition>(`/pipelines/${enc}/definition`)
     setLoaded(d)
     setText(pretty(d.pipeline))
   }, [enc])
@@ -36,7 +35,7 @@ export function PipelineEditor({ name }: { name: string }) {
     if (!parsed.value) return setError(parsed.error)
     setBusy(true)
     try {
-      const out = await apiCoded<{ pipeline: { version: number } }>(`/pipelines/${enc}/definition`, { method: 'PUT', body: { pipeline: parsed.value, expectedVersion: loaded?.pipeline.version } })
+      const out = await api<{ pipeline: { version: number } }>(`/pipelines/${enc}/definition`, { method: 'PUT', body: { pipeline: parsed.value, expectedVersion: loaded?.pipeline.version } })
       await load()
       setSaved(out.pipeline.version)
     } catch (err) {

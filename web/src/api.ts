@@ -1,12 +1,18 @@
 import { useEffect, useRef, useState } from 'react'
 
+/** A console API error: the HTTP status, the server's error code (AWS's, e.g. `InvalidStructureException`) and message. */
 export class ApiError extends Error {
   status: number
-  constructor(status: number, message: string) {
+  code: string
+  constructor(status: number, code: string, message: string) {
     super(message)
     this.status = status
+    this.code = code
   }
 }
+
+/** "Code: message" for an ApiError (as AWS tools print errors), the message for anything else. */
+export const describeError = (e: unknown) => (e instanceof ApiError ? `${e.code}: ${e.message}` : (e as Error).message)
 
 /** Calls the console API; a 401 sends the user to the sign-in page. */
 export async function api<T = any>(path: string, init?: { method?: string; body?: unknown }): Promise<T> {
@@ -24,7 +30,7 @@ export async function api<T = any>(path: string, init?: { method?: string; body?
     data = { message: `The server answered ${res.status}` }
   }
   if (res.status === 401 && !path.startsWith('/session')) location.hash = '#/signin'
-  if (!res.ok) throw new ApiError(res.status, data.message ?? `Request failed (${res.status})`)
+  if (!res.ok) throw new ApiError(res.status, data.error ?? `HTTP ${res.status}`, data.message ?? `Request failed (${res.status})`)
   return data as T
 }
 
