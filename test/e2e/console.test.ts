@@ -94,7 +94,6 @@ describe('web console in Chromium', { skip }, () => {
     await page.locator('[data-action="Build"]').getByRole('link', { name: 'View build log' }).click()
     await page.locator('[data-build-status="SUCCEEDED"]').waitFor()
     await page.getByLabel('Build log').getByText('console-log-line-two').first().waitFor()
-    await page.screenshot({ path: path.join(SHOTS, 'build.png') })
     await page.goBack()
 
     const approval = page.locator('[data-action="Approval"]')

@@ -1,70 +1,102 @@
 import { useEffect, useRef, useState } from 'react'
-import { api, fmtTime, live, statusClass, useLive } from './api.ts'
+import { api, fmtTime, statusClass, useLive } from './api.ts'
+import { BuildLog } from './BuildLog.tsx'
+import { BuildTimeline, type Phase, fmtDuration } from './BuildTimeline.tsx'
+import { type ArtifactView, Artifacts, ExportedVariables, type TestReport, TestReports } from './BuildOutputs.tsx'
+import './builds.css'
 
-type Build = { id: string; buildStatus: string; projectName: string; startTime?: string; endTime?: string; sourceVersion?: string; resolvedSourceVersion?: string; phases?: { phaseType: string; phaseStatus?: string; durationInSeconds?: number }[] }
+type Build = {
+  id: string; buildNumber?: number; buildStatus: string; projectName: string; startTime?: string; endTime?: string; initiator?: string
+  sourceVersion?: string; resolvedSourceVersion?: string; phases?: Phase[]; exportedEnvironmentVariables?: { name?: string; value?: string }[]
+}
+type Details = { build: Build; reports: TestReport[]; artifacts: ArtifactView[]; logUrl: string }
 
-/** Streams the complete log with `?follow=true`; restarts from the top after a reconnect. */
-function useLog(url: string | undefined) {
-  const [text, setText] = useState('')
-  const [epoch, setEpoch] = useState(0)
+/** `?line=N` of the current hash (`#/builds/<id>?line=N`), kept up to date. */
+function useSelectedLine(): number | undefined {
+  const read = () => {
+    const n = Number(new URLSearchParams(location.hash.split('?')[1] ?? '').get('line'))
+    return Number.isSafeInteger(n) && n > 0 ? n : undefined
+  }
+  const [line, setLine] = useState(read)
   useEffect(() => {
-    const l = (e: unknown) => e === 'reconnected' && setEpoch((n) => n + 1)
-    live.listeners.add(l)
-    return () => void live.listeners.delete(l)
+    const on = () => setLine(read())
+    addEventListener('hashchange', on)
+    return () => removeEventListener('hashchange', on)
   }, [])
-  useEffect(() => {
-    if (!url) return
-    const abort = new AbortController()
-    setText('')
-    ;(async () => {
-      const res = await fetch(`${url}?follow=true`, { signal: abort.signal, credentials: 'same-origin' })
-      if (!res.ok || !res.body) return setText(`Could not load the log (${res.status})`)
-      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) break
-        setText((t) => t + value)
-      }
-    })().catch(() => {})
-    return () => abort.abort()
-  }, [url, epoch])
-  return text
+  return line
+}
+
+function BuildActions({ build }: { build: Build }) {
+  const [error, setError] = useState<string | undefined>()
+  const [busy, setBusy] = useState(false)
+  const enc = encodeURIComponent(build.id)
+  const post = async (what: 'stop' | 'retry') => {
+    setError(undefined)
+    setBusy(true)
+    try {
+      const r = await api<{ build: { id: string } }>(`/builds/${enc}/${what}`, { method: 'POST', body: {} })
+      if (what === 'retry') location.hash = `#/builds/${encodeURIComponent(r.build.id)}`
+    } catch (e) {
+      setError((e as Error).message)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <div className="row">
+      {build.buildStatus === 'IN_PROGRESS'
+        ? <button type="button" className="danger" disabled={busy} onClick={() => post('stop')}>Stop build</button>
+        : <button type="button" disabled={busy} onClick={() => post('retry')}>Retry build</button>}
+      {error && <span className="error small" role="alert">{error}</span>}
+    </div>
+  )
 }
 
 export function BuildPage({ id }: { id: string }) {
-  const { data, error } = useLive(() => api<{ build: Build; logUrl: string }>(`/builds/${encodeURIComponent(id)}`), [id], (e) => e.type.includes('Build'))
-  const log = useLog(data?.logUrl)
-  const pre = useRef<HTMLPreElement>(null)
-  useEffect(() => {
-    const el = pre.current
-    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight
-  }, [log])
+  const enc = encodeURIComponent(id)
+  const { data, error, reload } = useLive(
+    () => api<Details>(`/builds/${enc}/details`),
+    [id],
+    (e) => e.type === 'codebuild.BuildStateChange' && e.detail['build-id'] === id,
+  )
+  // Phases change without bus events; their log lines say so: reload (at most every 300 ms).
+  const pendingReload = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+  const onPhaseLine = () => void (pendingReload.current ??= setTimeout(() => ((pendingReload.current = undefined), void reload()), 300))
+  useEffect(() => () => clearTimeout(pendingReload.current), [])
+  const selected = useSelectedLine()
   const b = data?.build
+  const running = b?.buildStatus === 'IN_PROGRESS'
   return (
-    <section>
-      <p className="crumbs"><a href="#/">Pipelines</a> / builds /</p>
-      <h1 className="mono">{id}</h1>
+    <section className="build-page">
+      <p className="crumbs"><a href="#/builds">Builds</a> / {b ? <a href={`#/projects/${encodeURIComponent(b.projectName)}`}>{b.projectName}</a> : null} /</p>
+      <div className="row title-row">
+        <h1 className="mono build-id">{id}</h1>
+        {b && <BuildActions build={b} />}
+      </div>
       {error && <p className="error" role="alert">{error}</p>}
       {b && (
         <>
-          <dl className="facts">
+          <dl className="facts build-facts">
             <dt>Status</dt><dd><span className={statusClass(b.buildStatus)} data-build-status={b.buildStatus}>{b.buildStatus}</span></dd>
-            <dt>Project</dt><dd>{b.projectName}</dd>
-            <dt>Source</dt><dd className="mono small">{b.resolvedSourceVersion ?? b.sourceVersion ?? ''}</dd>
+            <dt>Project</dt><dd>{b.projectName} <span className="muted">#{b.buildNumber}</span></dd>
+            <dt>Source version</dt><dd className="mono small build-message">{b.resolvedSourceVersion ?? b.sourceVersion ?? '—'}</dd>
+            <dt>Initiator</dt><dd className="build-message">{b.initiator}</dd>
             <dt>Started</dt><dd>{fmtTime(b.startTime)}</dd>
-            <dt>Ended</dt><dd>{fmtTime(b.endTime)}</dd>
+            <dt>Duration</dt><dd>{b.startTime && b.endTime ? fmtDuration(Date.parse(b.endTime) - Date.parse(b.startTime)) : 'running'}</dd>
           </dl>
-          <ol className="phases" aria-label="Phases">
-            {(b.phases ?? []).map((p) => (
-              <li key={p.phaseType} className={statusClass(p.phaseStatus)}>
-                {p.phaseType} {p.durationInSeconds !== undefined ? `${p.durationInSeconds}s` : ''}
-              </li>
-            ))}
-          </ol>
+          <h2>Phases</h2>
+          <BuildTimeline phases={b.phases ?? []} endTime={b.endTime} running={running} />
         </>
       )}
       <h2>Log</h2>
-      <pre className="log" ref={pre} aria-label="Build log" tabIndex={0}>{log}</pre>
+      <BuildLog url={data?.logUrl} href={`#/builds/${enc}`} selected={selected} onPhaseLine={onPhaseLine} />
+      {data && b && (
+        <div className="build-outputs">
+          <section aria-labelledby="reports-h"><h2 id="reports-h">Test reports</h2><TestReports reports={data.reports} /></section>
+          <section aria-labelledby="vars-h"><h2 id="vars-h">Exported variables</h2><ExportedVariables variables={b.exportedEnvironmentVariables ?? []} /></section>
+          <section aria-labelledby="artifacts-h"><h2 id="artifacts-h">Artifacts</h2><Artifacts buildId={b.id} artifacts={data.artifacts} /></section>
+        </div>
+      )}
     </section>
   )
 }
