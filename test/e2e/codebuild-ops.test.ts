@@ -71,6 +71,25 @@ phases:
     assert.equal(build.buildStatus, 'SUCCEEDED')
   })
 
+  it('serves a 100,000-line log over HTTP complete and in order, whole and followed from the start', async () => {
+    // Regression: the log route reused one read buffer for every chunk it wrote, so chunks still
+    // queued in a full socket were overwritten by later ones (lines lost, the start replaced).
+    const client = codeBuildClient(server)
+    await client.send(project('counts', 'version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 0.3\n      - seq 1 100000\n'))
+    const id = (await client.send(new StartBuildCommand({ projectName: 'counts' }))).build!.id!
+    const url = `${server.url}/slipway/builds/${encodeURIComponent(id)}/log`
+    const followed = fetch(`${url}?follow=true`, { headers: basic(server) }).then((r) => r.text())
+    assert.equal((await waitForBuild(client, id)).buildStatus, 'SUCCEEDED')
+    /** Where the numbered lines first differ from 1, 2, …, 100000 (-1 when they do not). */
+    const firstGap = (log: string) => {
+      const numbers = log.split('\n').filter((l) => /^\d+$/.test(l)).map(Number)
+      const at = numbers.findIndex((n, i) => n !== i + 1)
+      return at >= 0 ? at : numbers.length === 100_000 ? -1 : numbers.length
+    }
+    assert.equal(firstGap(await followed), -1, 'followed while running')
+    assert.equal(firstGap(await (await fetch(url, { headers: basic(server) })).text()), -1, 'read after the end')
+  })
+
   it('keeps JUnit XML test reports with the build', async () => {
     const client = codeBuildClient(server)
     const junit = '<?xml version="1.0"?><testsuites><testsuite name="math" tests="3"><testcase classname="math.add" name="adds" time="0.5"/><testcase classname="math.add" name="carries" time="0.25"/><testcase classname="math.div" name="by zero" time="0.1"><failure message="expected Infinity">stack</failure></testcase></testsuite></testsuites>'

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events'
-import fs from 'node:fs'
+import fsp from 'node:fs/promises'
+import type { ServerResponse } from 'node:http'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Store } from '../../infra/store.ts'
@@ -19,48 +20,64 @@ export function registerBuildLogs(app: FastifyInstance, deps: { store: Store; da
     const follow = request.query.follow === 'true' || request.query.follow === '1'
     reply.raw.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' })
     let offset = 0
-    const drain = () => {
-      if (!fs.existsSync(file)) return
-      const fd = fs.openSync(file, 'r')
+    // Reads from `offset` to the end of the file into the response, one fresh buffer per chunk (the
+    // socket may still hold a written chunk), waiting for the socket when it is full: memory stays flat.
+    const drainOnce = async () => {
+      const handle = await fsp.open(file, 'r').catch(() => undefined)
+      if (!handle) return
       try {
-        const buf = Buffer.alloc(64 * 1024)
-        for (;;) {
-          const n = fs.readSync(fd, buf, 0, buf.length, offset)
-          if (n <= 0) break
-          offset += n
-          reply.raw.write(buf.subarray(0, n))
+        while (!reply.raw.destroyed) {
+          const buf = Buffer.allocUnsafe(64 * 1024)
+          const { bytesRead } = await handle.read(buf, 0, buf.length, offset)
+          if (bytesRead <= 0) break
+          offset += bytesRead
+          if (!reply.raw.write(buf.subarray(0, bytesRead))) await writable(reply.raw)
         }
       } finally {
-        fs.closeSync(fd)
+        await handle.close()
       }
     }
-    drain()
+    let draining = Promise.resolve()
+    const drain = () => (draining = draining.then(drainOnce))
+    await drain()
     const finished = async () => (await deps.store.builds.get(build.id))?.status !== 'IN_PROGRESS'
     if (!follow || (await finished())) {
-      drain()
+      await drain()
       reply.raw.end()
       return reply.hijack()
     }
     await new Promise<void>((resolve) => {
       const onEvent = (what: string) => {
-        drain()
+        void drain()
         if (what === 'closed') stop()
       }
       // A safety net for missed events (e.g. the build ended in another process).
       const poll = setInterval(() => {
-        drain()
+        void drain()
         void finished().then((done) => done && stop())
       }, 1000)
       const stop = () => {
         deps.logEvents.off(file, onEvent)
         clearInterval(poll)
-        drain()
-        resolve()
+        void drain().then(() => resolve())
       }
       deps.logEvents.on(file, onEvent)
       request.raw.on('close', stop)
     })
     reply.raw.end()
     return reply.hijack()
+  })
+}
+
+/** Resolves when a full socket can take more, or when it is gone. */
+function writable(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done)
+      res.off('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
   })
 }
