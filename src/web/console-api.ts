@@ -176,12 +176,6 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps, r
     }
   })
 
-  route('GET', '/console/api/builds/:id', async (request, principal) => {
-    const { builds } = (await call(deps.builds, 'BatchGetBuilds', { ids: [request.params.id] }, principal)) as { builds: unknown[] }
-    if (!builds[0]) throw new AwsError('ResourceNotFoundException', `Build ${request.params.id} does not exist`, 404)
-    return { build: builds[0], logUrl: `/slipway/builds/${encodeURIComponent(request.params.id ?? '')}/log` }
-  })
-
   /** Recent deployments (newest first), as `GetDeployment` describes them. */
   route('GET', '/console/api/deployments', async () => {
     const list = await deps.store.deploy.deployments<DeploymentRecord>({})

@@ -89,6 +89,8 @@ describe('console Builds pages (Chromium)', { skip }, () => {
     await page.waitForURL(/#\/builds\/console-colours%3A[0-9a-f-]{36}$/)
     const id = decodeURIComponent(page.url().split('#/builds/')[1]!)
     await page.getByRole('button', { name: 'Stop build' }).waitFor()
+    // Phases follow live (codebuild.BuildPhaseChange events): the one-second install shows as running.
+    await page.locator('li[data-phase="INSTALL"][data-phase-status="IN_PROGRESS"]').waitFor({ timeout: 5000 })
     await page.locator('[data-build-status="SUCCEEDED"]').waitFor({ timeout: 60_000 })
     await page.getByRole('button', { name: 'Retry build' }).waitFor()
 

@@ -11,13 +11,11 @@ type LogState = { blocks: Line[][]; partial: Line; failed?: string }
  * Streams the complete log with `?follow=true` and parses it incrementally: each chunk's complete
  * lines are parsed once and appended; only the unfinished last line is re-parsed. Renders are batched
  * per animation frame and run as transitions, so a 100,000-line log keeps the page responsive.
- * Restarts from the top after a reconnect. `onPhaseLine` fires when a chunk enters or ends a phase.
+ * Restarts from the top after a reconnect.
  */
-function useParsedLog(url: string | undefined, onPhaseLine: () => void): LogState {
+function useParsedLog(url: string | undefined): LogState {
   const [state, setState] = useState<LogState>({ blocks: [], partial: [] })
   const [epoch, setEpoch] = useState(0)
-  const phaseLine = useRef(onPhaseLine)
-  phaseLine.current = onPhaseLine
   useEffect(() => {
     const l = (e: unknown) => e === 'reconnected' && setEpoch((n) => n + 1)
     live.listeners.add(l)
@@ -47,7 +45,6 @@ function useParsedLog(url: string | undefined, onPhaseLine: () => void): LogStat
         last.push(parsed.segments)
       }
       frame ??= requestAnimationFrame(publish)
-      if (/Entering phase|Phase complete/.test(text)) phaseLine.current()
     }
     setState({ blocks: [], partial: [] })
     ;(async () => {
@@ -96,8 +93,8 @@ const LogBlock = memo(function LogBlock({ lines, first, href, selected }: { line
  * is highlighted and scrolled into view once it has arrived; otherwise the view follows the end of
  * the log while the reader is at the bottom.
  */
-export function BuildLog({ url, href, selected, onPhaseLine }: { url: string | undefined; href: string; selected?: number; onPhaseLine: () => void }) {
-  const { blocks, partial, failed } = useParsedLog(url, onPhaseLine)
+export function BuildLog({ url, href, selected }: { url: string | undefined; href: string; selected?: number }) {
+  const { blocks, partial, failed } = useParsedLog(url)
   const box = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
   const scrolledTo = useRef<number | undefined>(undefined)

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useState } from 'react'
 import { api, fmtTime, statusClass, useLive } from './api.ts'
 import { BuildLog } from './BuildLog.tsx'
 import { BuildTimeline, type Phase, fmtDuration } from './BuildTimeline.tsx'
@@ -54,15 +54,11 @@ function BuildActions({ build }: { build: Build }) {
 
 export function BuildPage({ id }: { id: string }) {
   const enc = encodeURIComponent(id)
-  const { data, error, reload } = useLive(
+  const { data, error } = useLive(
     () => api<Details>(`/builds/${enc}/details`),
     [id],
-    (e) => e.type === 'codebuild.BuildStateChange' && e.detail['build-id'] === id,
+    (e) => (e.type === 'codebuild.BuildStateChange' || e.type === 'codebuild.BuildPhaseChange') && e.detail['build-id'] === id,
   )
-  // Phases change without bus events; their log lines say so: reload (at most every 300 ms).
-  const pendingReload = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
-  const onPhaseLine = () => void (pendingReload.current ??= setTimeout(() => ((pendingReload.current = undefined), void reload()), 300))
-  useEffect(() => () => clearTimeout(pendingReload.current), [])
   const selected = useSelectedLine()
   const b = data?.build
   const running = b?.buildStatus === 'IN_PROGRESS'
@@ -89,7 +85,7 @@ export function BuildPage({ id }: { id: string }) {
         </>
       )}
       <h2>Log</h2>
-      <BuildLog url={data?.logUrl} href={`#/builds/${enc}`} selected={selected} onPhaseLine={onPhaseLine} />
+      <BuildLog url={data?.logUrl} href={`#/builds/${enc}`} selected={selected} />
       {data && b && (
         <div className="build-outputs">
           <section aria-labelledby="reports-h"><h2 id="reports-h">Test reports</h2><TestReports reports={data.reports} /></section>

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { BuildRecord } from '../records.ts'
 import type { BuildContext } from '../service/context.ts'
 import { buildArn } from '../service/context.ts'
-import { BUILD_STATE_CHANGE } from '../service/builds.ts'
+import { BUILD_PHASE_CHANGE, BUILD_STATE_CHANGE } from '../service/builds.ts'
 import { type EngineDeps, runBuild } from './build-engine.ts'
 
 export type RunnerOptions = {
@@ -28,6 +28,8 @@ export class BuildRunner {
   readonly #engine: EngineDeps
   readonly #options: RunnerOptions
   readonly #running = new Map<string, Running>()
+  /** The phase each running build was last saved in (a change is published as an event). */
+  readonly #phaseOf = new Map<string, string | undefined>()
   #timer: NodeJS.Timeout | undefined
   #pumping: Promise<void> | undefined
   #again = false
@@ -96,17 +98,33 @@ export class BuildRunner {
     try {
       const final = await runBuild(r.build, this.#engine, {
         signal: r.controller.signal,
-        save: async (b) => {
-          await this.#ctx.store.builds.save(b, 'IN_PROGRESS')
-        },
+        save: (b) => this.#save(b),
       })
       await this.#finish(final, r.jobId, this.owner)
     } catch (err) {
       this.#options.onError(err, `running build ${r.build.id}`)
     } finally {
       this.#running.delete(r.build.id)
+      this.#phaseOf.delete(r.build.id)
       this.wake()
     }
+  }
+
+  /** Saves a running build; a new current phase is saved with its phase-change event. */
+  async #save(build: BuildRecord): Promise<void> {
+    const previous = this.#phaseOf.get(build.id)
+    if (build.currentPhase === previous) {
+      await this.#ctx.store.builds.save(build, 'IN_PROGRESS')
+      return
+    }
+    this.#phaseOf.set(build.id, build.currentPhase)
+    const now = this.#ctx.clock.now()
+    await this.#ctx.store.transaction(async (tx) => {
+      if (!(await tx.builds.save(build, 'IN_PROGRESS'))) return
+      const detail = { 'build-id': build.id, 'project-name': build.projectName, 'build-status': build.status, 'current-phase': build.currentPhase, 'completed-phase': previous }
+      await tx.events.append({ type: BUILD_PHASE_CHANGE, source: 'aws.codebuild', resource: buildArn(this.#ctx, build.id), detail, at: now })
+    })
+    await this.#ctx.bus.flush()
   }
 
   async #finish(build: BuildRecord, jobId: string, owner: string | undefined): Promise<void> {

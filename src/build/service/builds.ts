@@ -6,6 +6,8 @@ import { type BuildContext, buildArn } from './context.ts'
 import { requireProject } from './projects.ts'
 
 export const BUILD_STATE_CHANGE = 'codebuild.BuildStateChange'
+/** A build entered a phase (AWS's "CodeBuild Build Phase Change"; Slipway sends one as each phase starts). */
+export const BUILD_PHASE_CHANGE = 'codebuild.BuildPhaseChange'
 
 /** The project's settings with StartBuild's per-build overrides applied. */
 export function settingsFor(project: ProjectRecord, input: Partial<StartBuildInput>, pipeline?: PipelineBuildContext): BuildSettings {
