@@ -1,7 +1,7 @@
 import type { Build, BuildArtifacts, Project, Report, TestCase } from '../protocol/models/codebuild.types.ts'
 import { AwsError } from '../shared/errors.ts'
 import type { ConsoleApiDeps } from './console-api.ts'
-import { type ConsoleRouter, readJson, str } from './console-route.ts'
+import { ConsoleDownload, type ConsoleRouter, readJson, str } from './console-route.ts'
 
 type BuildSummary = Pick<Build, 'id' | 'buildNumber' | 'buildStatus' | 'currentPhase' | 'startTime' | 'endTime' | 'sourceVersion' | 'resolvedSourceVersion' | 'initiator'>
 /** One downloadable object of an artifact (a zip is one object, a NONE-packaged artifact one per file). */
@@ -21,7 +21,7 @@ export function parseS3Arn(location: string | undefined): { bucket: string; key:
   return m ? { bucket: m[1]!, key: m[2]! } : undefined
 }
 
-/** `/console/api/projects*` and build details beyond `GET /console/api/builds/:id`. */
+/** `/console/api/projects*` and `/console/api/builds/:id/*`: projects, their builds, build details, stop/retry, artifact downloads. */
 export function registerBuildRoutes(router: ConsoleRouter, deps: ConsoleApiDeps): void {
   const { route, call, audit } = router
   const getBuilds = async (ids: string[], principal: string): Promise<Build[]> => {
@@ -106,7 +106,8 @@ export function registerBuildRoutes(router: ConsoleRouter, deps: ConsoleApiDeps)
       .map(([, a]) => parseS3Arn(a.location))
       .find((loc) => loc && (key === loc.key || key.startsWith(`${loc.key}/`)))
     if (!owner) throw new AwsError('ResourceNotFoundException', `Build ${build.id} has no artifact object ${key}`, 404)
-    return (await deps.objects.getObject(owner.bucket, key)).body
+    const { meta, body } = await deps.objects.getObject(owner.bucket, key)
+    return new ConsoleDownload(body, key.split('/').pop() || 'artifact', meta.contentType ?? 'application/octet-stream')
   })
 
   const testReports = async (reportArns: string[], principal: string) => {

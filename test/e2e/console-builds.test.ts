@@ -144,6 +144,9 @@ describe('console Builds pages (Chromium)', { skip }, () => {
     assert.deepEqual(fs.readFileSync(downloaded), fs.readFileSync(copied), 'the download is the artifact object')
     const unzipped = await run('unzip', ['-p', downloaded, 'dist/hello.txt'])
     assert.equal(unzipped.stdout, 'artifact-content\n')
+    assert.equal(download.suggestedFilename(), 'bundle.zip')
+    const direct = await page.request.get(`${server.url}/console/api/builds/${encodeURIComponent(id)}/artifact?key=bundle.zip`)
+    assert.match(direct.headers()['content-disposition'] ?? '', /attachment; filename="bundle\.zip"/)
     assert.equal((await page.request.get(`${server.url}/console/api/builds/${encodeURIComponent(id)}/artifact?key=${encodeURIComponent('../other')}`)).status(), 404, 'only the build\'s own artifact keys')
 
     const redLine = await log.locator('.log-line').filter({ has: page.locator('span.ansi-fg-31') }).getAttribute('data-line')
