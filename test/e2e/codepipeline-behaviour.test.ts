@@ -96,6 +96,37 @@ describe('CodePipeline behaviour (host executor, real AWS CLI and git)', { skip:
     })
   }
 
+  it('a V2 stage with onFailure RETRY retries itself once: a flaky step passes, a broken one fails after the retry', async () => {
+    const repo = await repoWithPushes(server, dir, 'auto-retry-app')
+    await repo.push()
+    const marker = path.join(dir, 'flaky-once')
+    const commands = (name: string, cmds: string[], retryMode?: string) => ({
+      name,
+      onFailure: { result: 'RETRY', ...(retryMode ? { retryConfiguration: { retryMode } } : {}) },
+      actions: [{ name, actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: cmds, inputArtifacts: [{ name: 'SourceArtifact' }] }],
+    })
+    const created = await createPipeline(server, dir, {
+      name: 'auto-retry',
+      pipelineType: 'V2',
+      stages: [sourceStage('auto-retry-app'), commands('Flaky', [`test -f ${marker} || { touch ${marker}; exit 3; }`], 'ALL_ACTIONS'), commands('Broken', ['exit 4'])],
+    })
+    assert.equal(created.code, 0, created.stderr)
+    const shown = await aws(server, ['codepipeline', 'get-pipeline', '--name', 'auto-retry'])
+    assert.deepEqual(shown.json.pipeline.stages[1].onFailure, { result: 'RETRY', retryConfiguration: { retryMode: 'ALL_ACTIONS' } })
+    const [first] = await pushedExecutions(server, 'auto-retry').then(async (l) => (l.length > 0 ? l : (await codePipelineClient(server).send(new ListPipelineExecutionsCommand({ pipelineName: 'auto-retry' }))).pipelineExecutionSummaries ?? []))
+    const done = await waitForExecution(codePipelineClient(server), 'auto-retry', first!.pipelineExecutionId!)
+    assert.equal(done.status, 'Failed')
+    assert.match(done.statusSummary ?? '', /Stage Broken failed/, 'the flaky stage passed on its automatic retry; the broken one failed after its own')
+    const state = (await aws(server, ['codepipeline', 'get-pipeline-state', '--name', 'auto-retry'])).json
+    const stage = (name: string) => state.stageStates.find((s: { stageName: string }) => s.stageName === name)
+    assert.equal(stage('Flaky').latestExecution.status, 'Succeeded')
+    assert.deepEqual(stage('Flaky').retryStageMetadata, { autoStageRetryAttempt: 1, latestRetryTrigger: 'AutomatedStageRetry' })
+    assert.equal(stage('Broken').latestExecution.status, 'Failed')
+    assert.deepEqual(stage('Broken').retryStageMetadata, { autoStageRetryAttempt: 1, latestRetryTrigger: 'AutomatedStageRetry' })
+    const runs = (await aws(server, ['codepipeline', 'list-action-executions', '--pipeline-name', 'auto-retry', '--filter', `pipelineExecutionId=${first!.pipelineExecutionId}`])).json.actionExecutionDetails
+    assert.equal(runs.filter((r: { stageName: string }) => r.stageName === 'Broken').length, 2, 'the broken action ran twice')
+  })
+
   it('a V2 trigger with a branch glob runs feature/* pushes with that branch\'s commit, and not others', async () => {
     const repo = await repoWithPushes(server, dir, 'glob-app')
     await repo.push()

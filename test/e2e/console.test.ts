@@ -128,6 +128,7 @@ describe('web console in Chromium', { skip }, () => {
     await flaky.getByRole('button', { name: 'Retry failed actions' }).click()
     await flaky.locator('[data-action="Flaky"][data-status="Succeeded"]').waitFor({ timeout: 60_000 })
     assert.equal(await flaky.getByRole('button', { name: 'Retry failed actions' }).count(), 0, 'no retry offered once the stage succeeded')
+    assert.equal(await flaky.locator('[data-retries]').innerText(), 'Retried by hand once')
     await page.locator('[data-transition="Slow"]', { hasText: '1 waiting' }).waitFor({ timeout: 30_000 })
     const held = await aws(server, ['codepipeline', 'get-pipeline-state', '--name', 'console-retry'])
     const slowState = JSON.parse(held.stdout).stageStates.find((s: { stageName: string }) => s.stageName === 'Slow')

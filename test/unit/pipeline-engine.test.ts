@@ -193,6 +193,45 @@ describe('pipeline engine (pure)', () => {
     assert.equal(en.get('A').status, 'InProgress')
   })
 
+  it('onFailure RETRY: retries the stage once by itself (failed actions or all), then fails', () => {
+    const withRetry = (mode: 'FAILED_ACTIONS' | 'ALL_ACTIONS'): EnginePipeline => {
+      const p = pipeline()
+      return { ...p, stages: p.stages.map((s) => (s.name === 'Build' ? { ...s, autoRetry: mode } : s)) }
+    }
+    const en = engine(withRetry('FAILED_ACTIONS'))
+    en.start('A')
+    en.finish('A', 'Source', 'Src')
+    en.take()
+    en.finish('A', 'Build', 'Unit', 'Failed')
+    en.finish('A', 'Build', 'Lint')
+    assert.deepEqual(en.take(), ['A:Build/Unit'], 'only the failed action runs again')
+    assert.equal(en.get('A').status, 'InProgress')
+    assert.equal(en.get('A').stages.Build!.status, 'InProgress')
+    assert.equal(en.get('A').stages.Build!.autoRetries, 1)
+    assert.equal(en.get('A').stages.Build!.latestRetryTrigger, 'AutomatedStageRetry')
+    assert.deepEqual(en.get('A').stages.Build!.earlier?.map((x) => `${x.actionName}:${x.run.status}`), ['Unit:Failed'], 'the replaced attempt is kept')
+    en.finish('A', 'Build', 'Unit', 'Failed')
+    assert.equal(en.get('A').status, 'Failed', 'one automatic retry, then the stage fails')
+    assert.deepEqual(en.take(), [])
+    // A manual retry still works after that, and is counted apart.
+    retryStage(withRetry('FAILED_ACTIONS'), en.get('A'), en.all(), 'Build', 'FAILED_ACTIONS', en.advance(1))
+    en.step()
+    assert.deepEqual(en.take(), ['A:Build/Unit'])
+    assert.equal(en.get('A').stages.Build!.manualRetries, 1)
+    assert.equal(en.get('A').stages.Build!.latestRetryTrigger, 'ManualStageRetry')
+
+    const all = engine(withRetry('ALL_ACTIONS'))
+    all.start('B')
+    all.finish('B', 'Source', 'Src')
+    all.take()
+    all.finish('B', 'Build', 'Unit')
+    all.finish('B', 'Build', 'Lint', 'Failed')
+    assert.deepEqual(all.take(), ['B:Build/Unit', 'B:Build/Lint'], 'ALL_ACTIONS runs the whole stage again')
+    all.finish('B', 'Build', 'Unit')
+    all.finish('B', 'Build', 'Lint')
+    assert.deepEqual(all.take(), ['B:Build/Package'], 'and goes on when the retry succeeds')
+  })
+
   it('refuses a retry once a newer execution ran the stage', () => {
     const p = pipeline('PARALLEL')
     const en = engine(p)

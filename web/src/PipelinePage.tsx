@@ -7,12 +7,20 @@ type ActionState = {
   currentRevision?: { revisionId: string }
   latestExecution?: { status: string; summary?: string; lastStatusChange?: string; token?: string; externalExecutionId?: string; errorDetails?: { message?: string } }
 }
-type StageState = { stageName: string; actionStates: ActionState[]; latestExecution?: { status: string; pipelineExecutionId: string }; inboundExecutions?: { pipelineExecutionId: string }[]; inboundTransitionState?: { enabled: boolean } }
+type RetryMetadata = { autoStageRetryAttempt?: number; manualStageRetryAttempt?: number; latestRetryTrigger?: string }
+type StageState = { stageName: string; actionStates: ActionState[]; latestExecution?: { status: string; pipelineExecutionId: string }; inboundExecutions?: { pipelineExecutionId: string }[]; inboundTransitionState?: { enabled: boolean }; retryStageMetadata?: RetryMetadata }
 type LayoutAction = { name: string; category: string; provider: string }
 type Layout = { name: string; groups: { runOrder: number; actions: LayoutAction[] }[] }[]
 type Detail = { state: { stageStates: StageState[] }; layout: Layout }
 type ExecutionPage = { pipelineExecutionSummaries: Execution[]; total: number; offset: number; pageSize: number }
 type Execution = { pipelineExecutionId: string; status: string; startTime: string; trigger?: { triggerType: string }; sourceRevisions?: { revisionId: string; revisionSummary?: string }[] }
+
+/** "Retried automatically once, by hand twice" for a stage's retryStageMetadata. */
+function retriesText(m: RetryMetadata): string {
+  const times = (n: number) => (n === 1 ? 'once' : `${n} times`)
+  const parts = [m.autoStageRetryAttempt ? `automatically ${times(m.autoStageRetryAttempt)}` : '', m.manualStageRetryAttempt ? `by hand ${times(m.manualStageRetryAttempt)}` : ''].filter(Boolean)
+  return `Retried ${parts.join(', ')}`
+}
 
 function Approval({ pipeline, stage, action, token }: { pipeline: string; stage: string; action: string; token: string }) {
   const [comment, setComment] = useState('')
@@ -158,6 +166,7 @@ export function PipelinePage({ name }: { name: string }) {
                     <h2>{stage.name}</h2>
                     <span className={statusClass(st?.latestExecution?.status)}>{st?.latestExecution?.status ?? 'Not run'}</span>
                   </header>
+                  {st?.retryStageMetadata && <p className="muted small" data-retries>{retriesText(st.retryStageMetadata)}</p>}
                   {st?.latestExecution?.status === 'Failed' && (
                     <div className="row">
                       <PostButton label="Retry failed actions" path={`/pipelines/${enc}/retries`} body={{ stageName: stage.name, pipelineExecutionId: st.latestExecution.pipelineExecutionId }} />

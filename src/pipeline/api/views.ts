@@ -1,6 +1,6 @@
 import type { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary, StageState } from '../../protocol/models/codepipeline.types.ts'
 import type { PipelineRecord } from '../records.ts'
-import type { EnginePipeline, ExecutionState } from '../model/execution-types.ts'
+import type { ActionRun, EngineAction, EnginePipeline, ExecutionState } from '../model/execution-types.ts'
 
 const d = (ms: number) => new Date(ms)
 
@@ -43,6 +43,9 @@ export function pipelineStateView(record: PipelineRecord, p: EnginePipeline, rec
         }
       }),
       latestExecution: latest && run ? { pipelineExecutionId: latest.id, status: run.status, type: 'STANDARD' } : undefined,
+      retryStageMetadata: run?.latestRetryTrigger
+        ? { autoStageRetryAttempt: run.autoRetries || undefined, manualStageRetryAttempt: run.manualRetries || undefined, latestRetryTrigger: run.latestRetryTrigger }
+        : undefined,
     }
   })
   return { pipelineName: record.name, pipelineVersion: record.version, stageStates, created: record.createdAt, updated: record.updatedAt }
@@ -78,38 +81,43 @@ export function executionSummaryView(e: ExecutionState): PipelineExecutionSummar
   }
 }
 
-/** ListActionExecutions: every action run of the executions, newest first. */
+/** ListActionExecutions: every action run of the executions (retried attempts too), newest first. */
 export function actionExecutionViews(p: EnginePipeline, executions: ExecutionState[]): ActionExecutionDetail[] {
   const out: ActionExecutionDetail[] = []
   for (const e of executions) {
     for (const stage of p.stages) {
+      const run = e.stages[stage.name]
       for (const a of stage.groups.flatMap((g) => g.actions)) {
-        const r = e.stages[stage.name]?.actions[a.name]
-        if (!r) continue
-        out.push({
-          pipelineExecutionId: e.id,
-          actionExecutionId: r.actionExecutionId,
-          pipelineVersion: e.pipelineVersion,
-          stageName: stage.name,
-          actionName: a.name,
-          startTime: d(r.startTime),
-          lastUpdateTime: d(r.lastUpdateTime),
-          status: r.status,
-          input: {
-            actionTypeId: { category: a.category as never, owner: a.owner as never, provider: a.provider, version: a.version },
-            configuration: a.configuration,
-            resolvedConfiguration: r.resolvedConfiguration,
-            inputArtifacts: r.inputArtifacts.map((x) => ({ name: x.name, s3location: { bucket: x.bucket, key: x.key } })),
-            namespace: a.namespace,
-          },
-          output: {
-            outputArtifacts: r.outputArtifacts.map((x) => ({ name: x.name, s3location: { bucket: x.bucket, key: x.key } })),
-            executionResult: { externalExecutionId: r.externalExecutionId, externalExecutionSummary: r.summary, externalExecutionUrl: r.externalExecutionUrl, errorDetails: r.errorDetails },
-            outputVariables: r.outputVariables,
-          },
-        })
+        const earlier = (run?.earlier ?? []).filter((x) => x.actionName === a.name).map((x) => x.run)
+        const current = run?.actions[a.name]
+        for (const r of current ? [...earlier, current] : earlier) out.push(actionExecutionView(e, stage.name, a, r))
       }
     }
   }
   return out.sort((x, y) => (y.startTime as Date).getTime() - (x.startTime as Date).getTime())
+}
+
+function actionExecutionView(e: ExecutionState, stageName: string, a: EngineAction, r: ActionRun): ActionExecutionDetail {
+  return {
+    pipelineExecutionId: e.id,
+    actionExecutionId: r.actionExecutionId,
+    pipelineVersion: e.pipelineVersion,
+    stageName,
+    actionName: a.name,
+    startTime: d(r.startTime),
+    lastUpdateTime: d(r.lastUpdateTime),
+    status: r.status,
+    input: {
+      actionTypeId: { category: a.category as never, owner: a.owner as never, provider: a.provider, version: a.version },
+      configuration: a.configuration,
+      resolvedConfiguration: r.resolvedConfiguration,
+      inputArtifacts: r.inputArtifacts.map((x) => ({ name: x.name, s3location: { bucket: x.bucket, key: x.key } })),
+      namespace: a.namespace,
+    },
+    output: {
+      outputArtifacts: r.outputArtifacts.map((x) => ({ name: x.name, s3location: { bucket: x.bucket, key: x.key } })),
+      executionResult: { externalExecutionId: r.externalExecutionId, externalExecutionSummary: r.summary, externalExecutionUrl: r.externalExecutionUrl, errorDetails: r.errorDetails },
+      outputVariables: r.outputVariables,
+    },
+  }
 }

@@ -1,5 +1,5 @@
 import type { EnginePipeline, ExecutionMode, ExecutionState, ExecutionTrigger } from './execution-types.ts'
-import { EngineRefusal, isTerminal } from './execution-types.ts'
+import { EngineRefusal, isTerminal, rerunStage } from './execution-types.ts'
 
 /** A new execution, waiting in front of the first stage. */
 export function newExecution(p: EnginePipeline, args: {
@@ -111,8 +111,7 @@ export function retryStage(p: EnginePipeline, e: ExecutionState, others: Executi
   if (mode === 'ALL_ACTIONS' && Object.values(run.actions).some((a) => a.status === 'InProgress')) {
     throw new EngineRefusal('StageNotRetryableException', `Stage ${stageName} still has actions in progress; ALL_ACTIONS needs them finished`)
   }
-  const keep = mode === 'FAILED_ACTIONS' ? Object.fromEntries(Object.entries(run.actions).filter(([, a]) => a.status === 'Succeeded' || a.status === 'InProgress')) : {}
-  e.stages[stageName] = { ...run, status: 'InProgress', attempt: run.attempt + 1, actions: keep }
+  e.stages[stageName] = rerunStage(run, mode, 'ManualStageRetry')
   e.status = 'InProgress'
   e.statusSummary = undefined
   e.stop = undefined

@@ -31,12 +31,42 @@ export type ActionRun = {
   outputVariables: Record<string, string>
 }
 
+export type StageRetryMode = 'FAILED_ACTIONS' | 'ALL_ACTIONS'
+export type StageRetryTrigger = 'AutomatedStageRetry' | 'ManualStageRetry'
+
 export type StageRun = {
   status: StageStatus
   stageExecutionId: string
   attempt: number
   startTime: number
   actions: Record<string, ActionRun>
+  /** Retries of this stage run so far, by who asked (GetPipelineState's retryStageMetadata). */
+  autoRetries?: number
+  manualRetries?: number
+  latestRetryTrigger?: StageRetryTrigger
+  /** Action runs a retry replaced, oldest first (ListActionExecutions shows every attempt). */
+  earlier?: { actionName: string; run: ActionRun }[]
+}
+
+/** How many automatic retries a stage with `onFailure: RETRY` gets (AWS allows one). */
+export const AUTO_STAGE_RETRIES = 1
+
+/** Puts a failed or stopped stage run back in progress: FAILED_ACTIONS keeps what succeeded or still runs. */
+export function rerunStage(run: StageRun, mode: StageRetryMode, trigger: StageRetryTrigger): StageRun {
+  const kept = (a: ActionRun) => mode === 'FAILED_ACTIONS' && (a.status === 'Succeeded' || a.status === 'InProgress')
+  const keep = Object.fromEntries(Object.entries(run.actions).filter(([, a]) => kept(a)))
+  const replaced = Object.entries(run.actions).filter(([, a]) => !kept(a)).map(([actionName, a]) => ({ actionName, run: a }))
+  const auto = trigger === 'AutomatedStageRetry'
+  return {
+    ...run,
+    earlier: [...(run.earlier ?? []), ...replaced],
+    status: 'InProgress',
+    attempt: run.attempt + 1,
+    actions: keep,
+    autoRetries: (run.autoRetries ?? 0) + (auto ? 1 : 0),
+    manualRetries: (run.manualRetries ?? 0) + (auto ? 0 : 1),
+    latestRetryTrigger: trigger,
+  }
 }
 
 /** Where an execution is: waiting in front of a stage (inbound), in a stage, or finished. */
@@ -83,7 +113,12 @@ export type EngineAction = {
   commands?: string[]
   outputVariables?: string[]
 }
-export type EngineStage = { name: string; groups: { runOrder: number; actions: EngineAction[] }[] }
+export type EngineStage = {
+  name: string
+  groups: { runOrder: number; actions: EngineAction[] }[]
+  /** `onFailure: { result: RETRY }`: the stage retries itself once, in this mode, before failing. */
+  autoRetry?: StageRetryMode
+}
 export type EnginePipeline = {
   name: string
   version: number

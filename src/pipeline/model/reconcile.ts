@@ -1,5 +1,5 @@
 import type { ActionRun, ArtifactLocation, EngineAction, EnginePipeline, ExecutionState, StageRun, Transitions } from './execution-types.ts'
-import { isTerminal } from './execution-types.ts'
+import { AUTO_STAGE_RETRIES, isTerminal, rerunStage } from './execution-types.ts'
 import { resolveVariables } from './variables.ts'
 
 /** Id suppliers the caller provides (the model has no randomness of its own). */
@@ -96,6 +96,10 @@ export function reconcile(p: EnginePipeline, transitions: Transitions, input: Ex
       if (runs.some((r) => r?.status === 'InProgress')) return changedHere
       if (runs.some((r) => r && (r.status === 'Failed' || r.status === 'Abandoned'))) {
         if (e.stop) return finishStop(e, run) || changedHere
+        if (stage.autoRetry && (run.autoRetries ?? 0) < AUTO_STAGE_RETRIES) {
+          e.stages[stage.name] = rerunStage(run, stage.autoRetry, 'AutomatedStageRetry')
+          return true
+        }
         run.status = 'Failed'
         e.status = 'Failed'
         const failed = group.actions.find((a) => ['Failed', 'Abandoned'].includes(run.actions[a.name]?.status ?? ''))

@@ -11,6 +11,7 @@ export function toEnginePipeline(n: NormalizedPipeline, region: string): EngineP
     artifactBucket: store?.location ?? '',
     stages: n.stages.map((s) => ({
       name: s.name,
+      ...(s.onFailure?.result === 'RETRY' ? { autoRetry: s.onFailure.retryMode ?? 'FAILED_ACTIONS' } : {}),
       groups: s.groups.map((g) => ({
         runOrder: g.runOrder,
         actions: g.actions.map((a) => ({
