@@ -9,6 +9,7 @@ import { secretsCommand } from './commands/secrets.ts'
 import { notificationsCommand } from './commands/notifications.ts'
 import { agentCommand } from './commands/agent.ts'
 import { consoleCommand } from './commands/console.ts'
+import { auditCommand } from './commands/audit.ts'
 
 const USAGE = `Usage: slipway <command> [options]
 
@@ -33,6 +34,8 @@ Commands:
   keys create [--user U]  create an access key                  [--data-dir DIR]
   keys list               list access keys                      [--data-dir DIR]
   keys delete <KEY_ID>    delete an access key                  [--data-dir DIR]
+  audit [--limit N]       who changed what, newest first: time, principal, action, resource, request id
+                          (every mutating API call and console command)  [--data-dir DIR]
   notifications create|list|delete|enable|disable|deliveries|event-types
                           rules sending events to webhooks (signed) and Slack [--data-dir DIR]
                           (slipway notifications help)
@@ -109,6 +112,8 @@ async function main(argv: string[]): Promise<number> {
       return agentCommand(args)
     case 'console':
       return consoleCommand(args)
+    case 'audit':
+      return auditCommand(args)
     default:
       process.stderr.write(`slipway: unknown command '${command}'\n\n${USAGE}`)
       return 2

@@ -33,7 +33,8 @@ export interface Store {
   readonly deploy: DeployStore
   readonly notifications: NotificationStore
   readonly consoleSessions: ConsoleSessionStore
-  readonly audit: { append(entry: AuditEntry): Promise<void> }
+  /** Who changed what: every mutating API call and console command. `recent` is newest first. */
+  readonly audit: { append(entry: AuditEntry): Promise<void>; recent(limit: number): Promise<AuditEntry[]> }
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>
   close(): void
 }

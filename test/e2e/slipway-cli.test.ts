@@ -71,6 +71,22 @@ describe('the slipway command', { skip: cliMissing && `AWS CLI '${AWS}' not inst
     assert.equal((await run(SYSTEM_NODE, [SLIPWAY_BIN, 'keys', 'delete', id, '--data-dir', server.dataDir])).code, 1)
   })
 
+  it('`slipway audit` lists who changed what, newest first, with the resource named, and no reads', async () => {
+    const created = await run(SYSTEM_NODE, [SLIPWAY_BIN, 'keys', 'create', '--user', 'auditor', '--data-dir', server.dataDir])
+    const id = /AccessKeyId\s+(\S+)/.exec(created.stdout)?.[1] ?? ''
+    const secret = /SecretAccessKey\s+(\S+)/.exec(created.stdout)?.[1] ?? ''
+    const asAuditor = { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret, AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }
+    assert.equal((await aws(server, ['codecommit', 'create-repository', '--repository-name', 'audited-repo'], { env: asAuditor })).code, 0)
+    assert.equal((await aws(server, ['codecommit', 'get-repository', '--repository-name', 'audited-repo'], { env: asAuditor })).code, 0)
+    assert.equal((await aws(server, ['codecommit', 'delete-repository', '--repository-name', 'audited-repo'])).code, 0)
+    const audit = await run(SYSTEM_NODE, [SLIPWAY_BIN, 'audit', '--limit', '2', '--data-dir', server.dataDir])
+    assert.equal(audit.code, 0, audit.stderr)
+    const lines = audit.stdout.trim().split('\n').map((l) => l.split('\t'))
+    assert.deepEqual(lines.map((l) => l.slice(1, 4)), [['root', 'codecommit:DeleteRepository', 'audited-repo'], ['auditor', 'codecommit:CreateRepository', 'audited-repo']], 'newest first; GetRepository is not audited')
+    assert.ok(!Number.isNaN(Date.parse(lines[0]![0]!)))
+    assert.equal((await run(SYSTEM_NODE, [SLIPWAY_BIN, 'audit', '--limit', '0', '--data-dir', server.dataDir])).code, 2)
+  })
+
   it('rejects bad flags with a clear message', async () => {
     const r = await run(SYSTEM_NODE, [SLIPWAY_BIN, 'up', '--port', 'nope', '--data-dir', tempDir('bad')])
     assert.equal(r.code, 2)

@@ -37,6 +37,12 @@ function storeOver(conn: Conn, transaction: Store['transaction'], close: () => v
           db.prepare('INSERT INTO audit_log (at, principal, action, resource, request_id) VALUES (?, ?, ?, ?, ?)')
             .run(e.at.getTime(), e.principal, e.action, e.resource ?? null, e.requestId)
         }),
+      recent: (limit) =>
+        conn.read((db) =>
+          db.prepare('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?').all(limit).map((r) => ({
+            at: new Date(Number(r.at)), principal: String(r.principal), action: String(r.action), resource: r.resource === null ? undefined : String(r.resource), requestId: String(r.request_id),
+          })),
+        ),
     },
     transaction,
     close,

@@ -71,7 +71,7 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
       const call: CallContext = { principal: caller.principal, accessKeyId: caller.accessKeyId, requestId, region: caller.region }
       const output = await handler(input, call)
       if (options.onMutation && !/^(Get|List|BatchGet|Describe)/.test(operationName)) {
-        await options.onMutation(call, `${mounted.model.metadata.endpointPrefix}:${operationName}`, undefined)
+        await options.onMutation(call, `${mounted.model.metadata.endpointPrefix}:${operationName}`, resourceOf(input as Record<string, unknown>))
       }
       const json = operation.output ? serializeOutput(mounted.model, operation.output, output ?? {}) : {}
       return reply.code(200).header('content-type', CONTENT_TYPE).header('x-amzn-RequestId', requestId).send(Buffer.from(JSON.stringify(json)))
@@ -79,4 +79,13 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
       return sendAwsJsonError(reply, err, requestId)
     }
   })
+}
+
+/** The resource a mutating call names, for the audit log: its first naming member, if any. */
+function resourceOf(input: Record<string, unknown>): string | undefined {
+  const pipeline = input.pipeline as { name?: unknown } | undefined
+  for (const value of [input.pipelineName, input.repositoryName, input.projectName, input.applicationName, input.name, pipeline?.name, input.deploymentId, input.id, input.instanceName]) {
+    if (typeof value === 'string' && value !== '') return value
+  }
+  return undefined
 }
