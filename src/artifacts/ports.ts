@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import type { PartPage, UploadPage, UploadQuery } from './model/upload-listing.ts'
 
 /**
  * The `ObjectStore` port: S3 semantics (buckets, keys, versions, multipart uploads) for every context.
@@ -68,6 +69,10 @@ export interface ObjectStore {
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable): Promise<{ etag: string }>
   completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult>
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>
+  /** Uploads in progress, by key then initiation time (see `listUploads` for markers and roll-up). */
+  listMultipartUploads(bucket: string, query: UploadQuery): Promise<UploadPage>
+  /** The parts uploaded so far to one upload, after `partNumberMarker`; NoSuchUpload as the other upload calls. */
+  listParts(bucket: string, key: string, uploadId: string, options: { partNumberMarker: number; maxParts: number }): Promise<PartPage & { initiated: string }>
 
   /**
    * Calls `listener` after every put, completed multipart upload and copy has become visible (never for

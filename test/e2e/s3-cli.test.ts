@@ -212,6 +212,42 @@ describe('S3 with the real AWS CLI', { skip: cliMissing && `AWS CLI '${AWS}' not
     assert.equal(invalid.errorCode, 'InvalidPart', invalid.stderr)
   })
 
+  it('lists uploads in progress (prefix, delimiter, pages) and their parts, and forgets finished ones', async () => {
+    await ok(['s3', 'mb', 's3://uploads-bucket'])
+    const start = async (key: string) => (await ok(['s3api', 'create-multipart-upload', '--bucket', 'uploads-bucket', '--key', key])).json.UploadId as string
+    const a1 = await start('logs/a.txt')
+    const a2 = await start('logs/a.txt')
+    const b = await start('logs/deep/b.txt')
+    const top = await start('top.bin')
+    const small = path.join(work, 'small-part')
+    fs.writeFileSync(small, 'part data')
+    const etags: string[] = []
+    for (const n of [1, 2, 3]) etags.push((await ok(['s3api', 'upload-part', '--bucket', 'uploads-bucket', '--key', 'logs/a.txt', '--upload-id', a1, '--part-number', String(n), '--body', small])).json.ETag)
+
+    const all = (await ok(['s3api', 'list-multipart-uploads', '--bucket', 'uploads-bucket'])).json
+    assert.deepEqual(all.Uploads.map((u: { Key: string; UploadId: string }) => [u.Key, u.UploadId]), [['logs/a.txt', a1], ['logs/a.txt', a2], ['logs/deep/b.txt', b], ['top.bin', top]], 'by key, then by initiation')
+    assert.ok(all.Uploads.every((u: { Initiated: string; StorageClass: string }) => !Number.isNaN(Date.parse(u.Initiated)) && u.StorageClass === 'STANDARD'))
+    const paged = (await ok(['s3api', 'list-multipart-uploads', '--bucket', 'uploads-bucket', '--page-size', '1'])).json
+    assert.equal(paged.Uploads.length, 4, 'the CLI follows NextKeyMarker / NextUploadIdMarker one upload at a time')
+    const rolled = (await ok(['s3api', 'list-multipart-uploads', '--bucket', 'uploads-bucket', '--prefix', 'logs/', '--delimiter', '/'])).json
+    assert.deepEqual(rolled.Uploads.map((u: { Key: string }) => u.Key), ['logs/a.txt', 'logs/a.txt'])
+    assert.deepEqual(rolled.CommonPrefixes, [{ Prefix: 'logs/deep/' }])
+
+    const parts = (await ok(['s3api', 'list-parts', '--bucket', 'uploads-bucket', '--key', 'logs/a.txt', '--upload-id', a1, '--page-size', '2'])).json
+    assert.deepEqual(parts.Parts.map((p: { PartNumber: number; ETag: string; Size: number }) => [p.PartNumber, p.ETag, p.Size]), [[1, etags[0], 9], [2, etags[1], 9], [3, etags[2], 9]])
+    const wrongKey = await aws(server, ['s3api', 'list-parts', '--bucket', 'uploads-bucket', '--key', 'top.bin', '--upload-id', a1])
+    assert.equal(wrongKey.errorCode, 'NoSuchUpload', wrongKey.stderr)
+
+    for (const [key, id] of [['logs/a.txt', a2], ['logs/deep/b.txt', b], ['top.bin', top]] as const) await ok(['s3api', 'abort-multipart-upload', '--bucket', 'uploads-bucket', '--key', key, '--upload-id', id])
+    const partsFile = path.join(work, 'upload-parts.json')
+    fs.writeFileSync(partsFile, JSON.stringify({ Parts: [{ PartNumber: 1, ETag: etags[0] }] }))
+    await ok(['s3api', 'complete-multipart-upload', '--bucket', 'uploads-bucket', '--key', 'logs/a.txt', '--upload-id', a1, '--multipart-upload', `file://${partsFile}`])
+    const none = (await ok(['s3api', 'list-multipart-uploads', '--bucket', 'uploads-bucket'])).json
+    assert.equal(none.Uploads, undefined, 'completed and aborted uploads are gone')
+    const missing = await aws(server, ['s3api', 'list-multipart-uploads', '--bucket', 'no-such-uploads-bucket'])
+    assert.equal(missing.errorCode, 'NoSuchBucket', missing.stderr)
+  })
+
   it('answers with S3 error codes', async () => {
     await ok(['s3', 'mb', 's3://cli-errors'])
     await ok(['s3api', 'put-object', '--bucket', 'cli-errors', '--key', 'present'])

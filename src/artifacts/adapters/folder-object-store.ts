@@ -30,6 +30,7 @@ import type { BucketState } from './bucket-state.ts'
 import { BucketCatalog, bucketLock } from './bucket-catalog.ts'
 import { FolderLayout } from './folder-layout.ts'
 import { MultipartUploads, type StoreHost } from './multipart-uploads.ts'
+import type { PartPage, UploadPage, UploadQuery } from '../model/upload-listing.ts'
 
 export type FolderObjectStoreOptions = {
   clock?: Clock
@@ -276,6 +277,14 @@ export class FolderObjectStore implements ObjectStore {
 
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
     return this.#multipart.abort(bucket, key, uploadId)
+  }
+
+  listMultipartUploads(bucket: string, query: UploadQuery): Promise<UploadPage> {
+    return this.#multipart.list(bucket, query)
+  }
+
+  listParts(bucket: string, key: string, uploadId: string, options: { partNumberMarker: number; maxParts: number }): Promise<PartPage & { initiated: string }> {
+    return this.#multipart.parts(bucket, key, uploadId, options)
   }
 
   // ---- internals ----

@@ -16,6 +16,7 @@ import { concatToTemp, isNotFound, moveIntoPlace, readJson, streamToTemp, writeJ
 import type { BucketState } from './bucket-state.ts'
 import { bucketLock } from './bucket-catalog.ts'
 import { UPLOAD_ID, type FolderLayout } from './folder-layout.ts'
+import { listParts, listUploads, type PartPage, type PartSummary, type UploadPage, type UploadQuery, type UploadSummary } from '../model/upload-listing.ts'
 
 /** What the multipart code needs from the store that owns it. */
 export type StoreHost = {
@@ -128,6 +129,33 @@ export class MultipartUploads {
     await this.#locked(bucket, uploadId, async () => {
       await this.#upload(state, key, uploadId)
       await this.#discard(bucket, uploadId)
+    })
+  }
+
+  /** The bucket's uploads in progress (an upload being completed or aborted right now may or may not show). */
+  async list(bucket: string, query: UploadQuery): Promise<UploadPage> {
+    const state = await this.#host.state(bucket)
+    if (state.deleted) throw noSuchBucket(bucket)
+    const ids = await fsp.readdir(this.#host.layout.uploadsDir(bucket)).catch((error: unknown) => (isNotFound(error) ? [] : Promise.reject(error)))
+    const uploads: UploadSummary[] = []
+    for (const uploadId of ids.filter((id) => UPLOAD_ID.test(id))) {
+      const upload = await readJson<UploadFile>(this.#host.layout.uploadFile(bucket, uploadId))
+      if (upload) uploads.push({ key: upload.key, uploadId, initiated: upload.initiated })
+    }
+    return listUploads(uploads, query)
+  }
+
+  async parts(bucket: string, key: string, uploadId: string, options: { partNumberMarker: number; maxParts: number }): Promise<PartPage & { initiated: string }> {
+    const state = await this.#host.state(bucket)
+    return this.#locked(bucket, uploadId, async () => {
+      const upload = await this.#upload(state, key, uploadId)
+      const dir = this.#host.layout.uploadDir(bucket, uploadId)
+      const parts: PartSummary[] = []
+      for (const name of (await fsp.readdir(dir)).filter((n) => /^part-\d{1,5}\.json$/.test(n))) {
+        const part = await readJson<PartFile>(`${dir}/${name}`)
+        if (part) parts.push({ partNumber: part.partNumber, etag: part.etag, size: part.size, lastModified: part.lastModified })
+      }
+      return { ...listParts(parts, options.partNumberMarker, options.maxParts), initiated: upload.initiated }
     })
   }
 

@@ -34,7 +34,7 @@ function bucketOperation(method: string, has: (name: string) => boolean): Operat
       if (has('versioning')) return buckets.getBucketVersioning
       if (has('location')) return buckets.getBucketLocation
       if (has('versions')) return lists.listObjectVersions
-      if (has('uploads')) return undefined
+      if (has('uploads')) return multipart.listMultipartUploads
       if (has('list-type')) return lists.listObjectsV2
       return lists.listObjectsV1
     case 'HEAD':
@@ -53,7 +53,7 @@ function bucketOperation(method: string, has: (name: string) => boolean): Operat
 function objectOperation(method: string, has: (name: string) => boolean, copying: boolean): Operation | undefined {
   switch (method) {
     case 'GET':
-      return has('uploadId') ? undefined : objects.getObject
+      return has('uploadId') ? multipart.listParts : objects.getObject
     case 'HEAD':
       return objects.headObject
     case 'PUT':
