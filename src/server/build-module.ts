@@ -17,6 +17,7 @@ import { registerBuildLogs } from '../build/http/build-logs.ts'
 import { DockerExecutor } from '../build/executors/docker-executor.ts'
 import { HostExecutor } from '../build/executors/host-executor.ts'
 import type { Executor } from '../build/executors/executor.ts'
+import type { BuildKeys } from '../identity/build-keys.ts'
 
 export type BuildModuleDeps = {
   config: SlipwayConfig
@@ -28,6 +29,7 @@ export type BuildModuleDeps = {
   objects: ObjectStore
   baseUrl: () => string
   auth: HttpAuth
+  keys: BuildKeys
 }
 
 /** Picks the executor: `docker` must answer; `auto` uses docker when it answers, else the host. */
@@ -68,10 +70,12 @@ export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps
       resolveSecret: secretResolver(deps.store, deps.box),
       logEvents,
       saveReport: (r) => deps.store.reports.insert(r),
+      keys: deps.keys,
     },
     { leaseMs: deps.config.buildLeaseMs, onError: (err, context) => app.log.error({ err }, context) },
   )
-  // Nothing runs yet at start-up: every container or session left behind belongs to a dead server.
+  // Nothing runs yet at start-up: every container, session or build key left behind belongs to a dead server.
+  await deps.keys.revokeAll()
   if (executor instanceof DockerExecutor) await executor.removeOrphans(() => false)
   if (executor instanceof HostExecutor) executor.removeOrphans(path.join(deps.config.dataDir, 'work'), () => false)
   registerBuildLogs(app, { store: deps.store, dataDir: deps.config.dataDir, logEvents, auth: deps.auth })

@@ -24,6 +24,7 @@ import { registerDeploy } from './deploy-module.ts'
 import { registerNotifications } from '../events/notifications/module.ts'
 import type { ObjectStore } from '../artifacts/ports.ts'
 import { registerConsole } from '../web/module.ts'
+import { buildKeys } from '../identity/build-keys.ts'
 import { ConsoleSessions } from '../web/sessions.ts'
 
 export type RunningServer = {
@@ -82,7 +83,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   const sessions = await ConsoleSessions.load(store.consoleSessions)
   registerGitSmartHttp(app, git, { lookup: keys.lookup, clock, regions: candidateRegions(config.region) })
   const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup: keys.lookup, maxSkewSeconds: config.maxSkewSeconds }).objects
-  const builds = await registerBuilds(app, { config, clock, store, box, bus, git, objects: artifacts, baseUrl: () => baseUrl, auth: { lookup: keys.lookup, sigv4, session: sessions.principalOf } })
+  const builds = await registerBuilds(app, { config, clock, store, box, bus, git, objects: artifacts, baseUrl: () => baseUrl, auth: { lookup: keys.lookup, sigv4, session: sessions.principalOf }, keys: buildKeys(keys) })
   const deploy = registerDeploy(app, { config, clock, store, bus, objects: artifacts, agentLeaseMs: config.agentLeaseMs })
   const pipelines = registerPipelines(app, { config, clock, store, bus, git, objects: artifacts, builds: builds.ctx, baseUrl: () => baseUrl, deployments: deploy.deployments, findDeploymentByAction: deploy.findByAction })
   const codecommit = codeCommitApi(git)

@@ -4,10 +4,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { spawn } from 'node:child_process'
 import { CreateProjectCommand, StartBuildCommand } from '@aws-sdk/client-codebuild'
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { SLIPWAY_BIN, startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
 import { codeBuildClient, waitForBuild } from '../helpers/codebuild.ts'
 import { run } from '../helpers/run.ts'
 
+const AWS_CLI_PRESENT = (await run('sh', ['-c', 'command -v aws'])).code === 0
 const SYSTEM_NODE = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => fs.existsSync(p)) ?? process.execPath
 const basic = (s: TestServer) => ({ authorization: `Basic ${Buffer.from(`${s.accessKeyId}:${s.secretAccessKey}`).toString('base64')}` })
 const project = (name: string, buildspec: string, extra: Record<string, unknown> = {}) =>
@@ -88,6 +90,25 @@ phases:
     }
     assert.equal(firstGap(await followed), -1, 'followed while running')
     assert.equal(firstGap(await (await fetch(url, { headers: basic(server) })).text()), -1, 'read after the end')
+  })
+
+  it('gives each build its own key: the AWS CLI in the buildspec reads and writes Slipway S3, the secret is masked, the key is gone after', { skip: !AWS_CLI_PRESENT && 'the AWS CLI is not installed' }, async () => {
+    const s3 = new S3Client({ endpoint: server.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } })
+    await s3.send(new CreateBucketCommand({ Bucket: 'build-io' }))
+    await s3.send(new PutObjectCommand({ Bucket: 'build-io', Key: 'input.txt', Body: 'hello from the bucket\n' }))
+    const client = codeBuildClient(server)
+    const buildspec = 'version: 0.2\nphases:\n  build:\n    commands:\n      - aws s3 cp s3://build-io/input.txt in.txt\n      - cat in.txt\n      - echo "secret=$AWS_SECRET_ACCESS_KEY"\n      - echo "made by $CODEBUILD_BUILD_ID" > out.txt\n      - aws s3 cp out.txt s3://build-io/from-build.txt\n'
+    await client.send(project('uses-aws', buildspec))
+    const id = (await client.send(new StartBuildCommand({ projectName: 'uses-aws' }))).build!.id!
+    const build = await waitForBuild(client, id)
+    const log = await (await fetch(`${server.url}/slipway/builds/${encodeURIComponent(id)}/log`, { headers: basic(server) })).text()
+    assert.equal(build.buildStatus, 'SUCCEEDED', log)
+    assert.match(log, /^hello from the bucket$/m)
+    assert.match(log, /^secret=\*\*\*$/m, 'the build key\'s secret is masked in the log')
+    const written = await s3.send(new GetObjectCommand({ Bucket: 'build-io', Key: 'from-build.txt' }))
+    assert.equal(await written.Body!.transformToString(), `made by ${id}\n`)
+    const keys = await run(process.execPath, [SLIPWAY_BIN, 'keys', 'list', '--data-dir', server.dataDir])
+    assert.doesNotMatch(keys.stdout, /\tbuild:/, 'the build key was deleted when the build ended')
   })
 
   it('keeps JUnit XML test reports with the build', async () => {

@@ -173,12 +173,14 @@ describe('createMasker (streaming)', () => {
     assert.equal(out + m.flush(), maskSecrets(text, secrets))
   })
 
-  it('holds back at most maxSecretLength - 1 characters', () => {
+  it('holds back only a tail that can still start a secret, so live logs do not lag', () => {
     const m = createMasker(['abcdef'])
     assert.equal(m.push('0123456789abcde'), '0123456789')
-    assert.equal(m.push('f tail'), '***')
-    assert.equal(m.flush(), ' tail')
-    assert.equal(m.push('plain text without secrets'), 'plain text without se')
+    assert.equal(m.push('f tail'), '*** tail')
+    assert.equal(m.flush(), '')
+    assert.equal(m.push('plain text without secrets\n'), 'plain text without secrets\n', 'nothing held when no secret can start')
+    assert.equal(m.push('tick ab'), 'tick ', '"ab" may start the secret')
+    assert.equal(m.push('x\n'), 'abx\n')
   })
 
   it('passes everything through when there are no secrets', () => {

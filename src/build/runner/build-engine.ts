@@ -12,7 +12,8 @@ import { type Executor, ProvisioningError, type ShellSession } from '../executor
 import { BuildLog } from './build-log.ts'
 import { PhaseRecorder } from './phase-recorder.ts'
 import { ShellDriver } from './shell-driver.ts'
-import { builtInVariables, exportScript, userVariables } from './build-env.ts'
+import { builtInVariables, credentialVariables, exportScript, userVariables } from './build-env.ts'
+import type { BuildKeys } from '../../identity/build-keys.ts'
 import { SourceError } from './source.ts'
 import { prepareSources, loadBuildspec } from './prepare-sources.ts'
 import { cacheRestoreScript, cacheSaveScript } from './cache.ts'
@@ -36,6 +37,8 @@ export type EngineDeps = {
   logEvents: EventEmitter
   /** Keeps a test report (absent: reports are collected but not stored, as in `slipway build`). */
   saveReport?: (report: ReportRecord) => Promise<void>
+  /** A key for the build's own AWS calls, revoked when it ends (absent for `slipway build`). */
+  keys?: BuildKeys
 }
 
 /** Stop and timeout arrive through `signal`; its reason is the phase status to record. */
@@ -78,13 +81,15 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
     await control.save(build)
     let phase: BuildPhaseType
     try {
+      const key = deps.keys ? await deps.keys.issue(build.id) : undefined
+      if (key) log.addSecrets([key.secretAccessKey])
       session = await deps.executor.start({
         buildId: build.id,
         image: build.settings.environment.image,
         privileged: build.settings.environment.privilegedMode ?? false,
         workDir,
         extraDirs: [{ hostPath: hostCacheDir, sessionPath: sessionCacheDir }],
-        env: builtInVariables(build, { region: deps.region, accountId: deps.accountId, baseUrl: deps.baseUrl(), image: build.settings.environment.image, srcDir: '' }),
+        env: { ...builtInVariables(build, { region: deps.region, accountId: deps.accountId, baseUrl: deps.baseUrl(), image: build.settings.environment.image, srcDir: '' }), ...(key ? credentialVariables(key, deps.baseUrl()) : {}) },
         shell: shellOf(build),
       })
       phases.end(aborted() ?? 'SUCCEEDED')
@@ -166,6 +171,7 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
   } finally {
     control.signal.removeEventListener('abort', onAbort)
     fs.rmSync(workDir, { recursive: true, force: true })
+    await deps.keys?.revoke(build.id).catch((err: unknown) => log.line(now(), `Slipway could not revoke the build's key: ${(err as Error).message}`))
   }
   build.status = buildStatusOf(phases.outcomes())
   build.currentPhase = 'COMPLETED'

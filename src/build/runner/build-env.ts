@@ -31,6 +31,11 @@ export function builtInVariables(build: BuildRecord, ctx: EnvContext): Record<st
   return vars
 }
 
+/** The build's own key and where to use it: the AWS CLI and SDKs in the build talk to this Slipway. */
+export function credentialVariables(key: { accessKeyId: string; secretAccessKey: string }, baseUrl: string): Record<string, string> {
+  return { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey, AWS_ENDPOINT_URL: baseUrl }
+}
+
 export type ResolvedVariable = { name: string; value: string; secret: boolean }
 
 /**

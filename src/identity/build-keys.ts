@@ -1,0 +1,28 @@
+import type { KeyPair, KeyService } from './key-service.ts'
+
+/** The principal a build's own key signs as (audit log, S3 owner): `build:<build id>`. */
+export const buildPrincipal = (buildId: string) => `build:${buildId}`
+
+/**
+ * Credentials a running build uses for the AWS CLI and SDKs against Slipway (CodeBuild's service-role
+ * credentials): one access key per build, issued when it starts and deleted when it ends.
+ */
+export type BuildKeys = {
+  issue(buildId: string): Promise<KeyPair>
+  revoke(buildId: string): Promise<void>
+  /** Deletes every build key (at start-up, no build of an earlier process still runs). */
+  revokeAll(): Promise<number>
+}
+
+export function buildKeys(keys: KeyService): BuildKeys {
+  const ofBuilds = async (match: (userName: string) => boolean) => (await keys.list()).filter((k) => match(k.userName))
+  const remove = async (list: { accessKeyId: string }[]) => {
+    for (const k of list) await keys.delete(k.accessKeyId)
+    return list.length
+  }
+  return {
+    issue: (buildId) => keys.create(buildPrincipal(buildId)),
+    revoke: async (buildId) => void (await remove(await ofBuilds((u) => u === buildPrincipal(buildId)))),
+    revokeAll: async () => remove(await ofBuilds((u) => u.startsWith('build:'))),
+  }
+}
