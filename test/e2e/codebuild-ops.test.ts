@@ -8,6 +8,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { SLIPWAY_BIN, startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
 import { codeBuildClient, waitForBuild } from '../helpers/codebuild.ts'
 import { run } from '../helpers/run.ts'
+import { repoWithPushes } from '../helpers/pipeline-fixtures.ts'
 
 const AWS_CLI_PRESENT = (await run('sh', ['-c', 'command -v aws'])).code === 0
 const SYSTEM_NODE = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => fs.existsSync(p)) ?? process.execPath
@@ -109,6 +110,24 @@ phases:
     assert.equal(await written.Body!.transformToString(), `made by ${id}\n`)
     const keys = await run(process.execPath, [SLIPWAY_BIN, 'keys', 'list', '--data-dir', server.dataDir])
     assert.doesNotMatch(keys.stdout, /\tbuild:/, 'the build key was deleted when the build ended')
+  })
+
+  it('env.git-credential-helper: git in the build clones a Slipway repository with the build\'s key; without it git is refused', { skip: !AWS_CLI_PRESENT && 'the AWS CLI is not installed' }, async () => {
+    const work = tempDir('git-helper')
+    const repo = await repoWithPushes(server, work, 'helper-repo')
+    await repo.push('main', 'from-the-repo.txt')
+    const client = codeBuildClient(server)
+    const clone = 'version: 0.2\nenv:\n  git-credential-helper: HELPER\n  variables:\n    GIT_TERMINAL_PROMPT: "0"\nphases:\n  build:\n    commands:\n      - git clone -q "$AWS_ENDPOINT_URL/v1/repos/helper-repo" cloned\n      - cat cloned/from-the-repo.txt\n'
+    await client.send(project('git-helper-yes', clone.replace('HELPER', 'yes')))
+    await client.send(project('git-helper-no', clone.replace('HELPER', 'no')))
+    const logOf = async (id: string) => (await fetch(`${server.url}/slipway/builds/${encodeURIComponent(id)}/log`, { headers: basic(server) })).text()
+    const yes = await waitForBuild(client, (await client.send(new StartBuildCommand({ projectName: 'git-helper-yes' }))).build!.id!)
+    const yesLog = await logOf(yes.id!)
+    assert.equal(yes.buildStatus, 'SUCCEEDED', yesLog)
+    assert.match(yesLog, /^change 1$/m, 'the cloned file is the pushed one')
+    const no = await waitForBuild(client, (await client.send(new StartBuildCommand({ projectName: 'git-helper-no' }))).build!.id!)
+    assert.equal(no.buildStatus, 'FAILED', 'without the helper git has no credentials')
+    assert.match(await logOf(no.id!), /Authentication failed|could not read Username|401/)
   })
 
   it('keeps JUnit XML test reports with the build', async () => {

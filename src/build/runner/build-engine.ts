@@ -12,8 +12,9 @@ import { type Executor, ProvisioningError, type ShellSession } from '../executor
 import { BuildLog } from './build-log.ts'
 import { PhaseRecorder } from './phase-recorder.ts'
 import { ShellDriver } from './shell-driver.ts'
-import { builtInVariables, credentialVariables, exportScript, userVariables } from './build-env.ts'
+import { builtInVariables, credentialVariables, exportScript, gitCredentialVariables, userVariables } from './build-env.ts'
 import type { BuildKeys } from '../../identity/build-keys.ts'
+import type { KeyPair } from '../../identity/key-service.ts'
 import { SourceError } from './source.ts'
 import { prepareSources, loadBuildspec } from './prepare-sources.ts'
 import { cacheRestoreScript, cacheSaveScript } from './cache.ts'
@@ -80,8 +81,9 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
     phases.begin('PROVISIONING')
     await control.save(build)
     let phase: BuildPhaseType
+    let key: KeyPair | undefined
     try {
-      const key = deps.keys ? await deps.keys.issue(build.id) : undefined
+      key = deps.keys ? await deps.keys.issue(build.id) : undefined
       if (key) log.addSecrets([key.secretAccessKey])
       session = await deps.executor.start({
         buildId: build.id,
@@ -110,10 +112,11 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
         const vars = await userVariables(build, plan, deps.resolveSecret)
         log.addSecrets(vars.filter((v) => v.secret).map((v) => v.value))
         if (plan.phases.some((p) => p.runAs)) log.line(now(), 'Warning: run-as is not supported yet; commands run as the image\'s default user')
-        if (plan.env.gitCredentialHelper) log.line(now(), 'Warning: env.git-credential-helper is not supported yet')
+        if (plan.env.gitCredentialHelper && !key) log.line(now(), 'Warning: env.git-credential-helper needs a server (the build has no key)')
         driver = new ShellDriver(session, path.join(workDir, 'slipway'), (text) => log.write(text))
         const resolved = build.resolvedSourceVersion ? [{ name: 'CODEBUILD_RESOLVED_SOURCE_VERSION', value: build.resolvedSourceVersion }] : []
-        const setup = exportScript([{ name: 'CODEBUILD_SRC_DIR', value: session.paths.srcDir }, ...resolved, ...vars]) + `cd '${session.paths.srcDir}'\n`
+        const gitHelper = plan.env.gitCredentialHelper && key ? gitCredentialVariables(deps.baseUrl()) : []
+        const setup = exportScript([{ name: 'CODEBUILD_SRC_DIR', value: session.paths.srcDir }, ...resolved, ...gitHelper, ...vars]) + `cd '${session.paths.srcDir}'\n`
         await driver.internal(setup)
         if (plan.cache && build.settings.cache.type === 'LOCAL' && plan.cache.restore) await driver.internal(cacheRestoreScript(plan.cache.paths, sessionCacheDir))
         phases.end(aborted() ?? 'SUCCEEDED')

@@ -36,6 +36,20 @@ export function credentialVariables(key: { accessKeyId: string; secretAccessKey:
   return { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey, AWS_ENDPOINT_URL: baseUrl }
 }
 
+/**
+ * `env.git-credential-helper: yes`: git answers this Slipway's HTTP credential prompts with the build's
+ * key (Basic key id : secret), through `GIT_CONFIG_*` variables — no file is written, and the helper is
+ * scoped to this server's URL, so the key is never offered to another host.
+ */
+export function gitCredentialVariables(baseUrl: string): { name: string; value: string }[] {
+  const helper = `!f() { test "$1" = get || return 0; printf 'username=%s\\npassword=%s\\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY"; }; f`
+  return [
+    { name: 'GIT_CONFIG_COUNT', value: '1' },
+    { name: 'GIT_CONFIG_KEY_0', value: `credential.${baseUrl}.helper` },
+    { name: 'GIT_CONFIG_VALUE_0', value: helper },
+  ]
+}
+
 export type ResolvedVariable = { name: string; value: string; secret: boolean }
 
 /**
