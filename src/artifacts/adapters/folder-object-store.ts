@@ -5,7 +5,7 @@
  * bucket's key records are held in memory (loaded on first use) and changed only after the record file
  * is on disk. Writes to one bucket's records are serialised in-process; streaming runs concurrently.
  */
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import type { Readable } from 'node:stream'
@@ -30,6 +30,7 @@ import type { BucketState } from './bucket-state.ts'
 import { BucketCatalog, bucketLock } from './bucket-catalog.ts'
 import { FolderLayout } from './folder-layout.ts'
 import { MultipartUploads, type StoreHost } from './multipart-uploads.ts'
+import { cliSafeId } from './ids.ts'
 import type { PartPage, UploadPage, UploadQuery } from '../model/upload-listing.ts'
 
 export type FolderObjectStoreOptions = {
@@ -47,7 +48,7 @@ const MAX_LIST_KEYS = 1000
 const VERSION_ID = /^[A-Za-z0-9._-]{1,1024}$/
 
 const newBlobId = () => randomUUID().replaceAll('-', '')
-const newVersionId = () => randomBytes(24).toString('base64url')
+const newVersionId = () => cliSafeId(24)
 
 export function toMetadata(key: string, version: StoredVersion): ObjectMetadata {
   return {

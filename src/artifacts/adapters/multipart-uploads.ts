@@ -5,7 +5,7 @@
  * streams the parts, in order, into one temp file that becomes the object; the ETag is S3's
  * `"<md5 of the parts' binary MD5s>-<count>"`. One upload's operations are serialised in-process.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import fsp from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import type { Clock } from '../../infra/clock.ts'
@@ -16,6 +16,7 @@ import { concatToTemp, isNotFound, moveIntoPlace, readJson, streamToTemp, writeJ
 import type { BucketState } from './bucket-state.ts'
 import { bucketLock } from './bucket-catalog.ts'
 import { UPLOAD_ID, type FolderLayout } from './folder-layout.ts'
+import { cliSafeId } from './ids.ts'
 import { listParts, listUploads, type PartPage, type PartSummary, type UploadPage, type UploadQuery, type UploadSummary } from '../model/upload-listing.ts'
 
 /** What the multipart code needs from the store that owns it. */
@@ -44,7 +45,7 @@ export class MultipartUploads {
 
   async create(bucket: string, key: string, options: { contentType?: string; userMetadata?: Record<string, string> }): Promise<string> {
     const state = await this.#host.state(bucket)
-    const uploadId = randomBytes(32).toString('base64url')
+    const uploadId = cliSafeId(32)
     const file: UploadFile = {
       key,
       initiated: this.#host.clock.now().toISOString(),
