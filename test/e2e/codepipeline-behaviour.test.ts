@@ -127,6 +127,52 @@ describe('CodePipeline behaviour (host executor, real AWS CLI and git)', { skip:
     assert.equal(runs.filter((r: { stageName: string }) => r.stageName === 'Broken').length, 2, 'the broken action ran twice')
   })
 
+  it('onFailure ROLLBACK rolls a failed stage back to its last success; rollback-stage does it by hand', async () => {
+    const repo = await repoWithPushes(server, dir, 'rollback-app')
+    await repo.push('main', 'good.txt')
+    const deploy = {
+      name: 'Deploy',
+      onFailure: { result: 'ROLLBACK' },
+      actions: [{ name: 'Deploy', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['test ! -f broken.txt', 'cat good.txt'], inputArtifacts: [{ name: 'SourceArtifact' }] }],
+    }
+    const created = await createPipeline(server, dir, { name: 'rollback', pipelineType: 'V2', stages: [sourceStage('rollback-app'), deploy] })
+    assert.equal(created.code, 0, created.stderr)
+    const client = codePipelineClient(server)
+    const list = async () => (await client.send(new ListPipelineExecutionsCommand({ pipelineName: 'rollback' }))).pipelineExecutionSummaries ?? []
+    const good = (await list())[0]!
+    assert.equal((await waitForExecution(client, 'rollback', good.pipelineExecutionId!)).status, 'Succeeded')
+
+    await repo.push('main', 'broken.txt')
+    let rolled: PipelineExecutionSummary | undefined
+    for (const deadline = Date.now() + 30_000; !rolled; await sleep(100)) {
+      assert.ok(Date.now() < deadline, JSON.stringify(await list()))
+      rolled = (await list()).find((e) => e.executionType === 'ROLLBACK' && !['InProgress', 'Stopping'].includes(e.status ?? ''))
+    }
+    const failed = (await list()).find((e) => e.trigger?.triggerType === 'CloudWatchEvent')!
+    assert.equal(failed.status, 'Failed')
+    assert.equal(rolled.status, 'Succeeded')
+    assert.deepEqual(rolled.trigger, { triggerType: 'AutomatedRollback', triggerDetail: failed.pipelineExecutionId })
+    assert.equal(rolled.rollbackMetadata?.rollbackTargetPipelineExecutionId, good.pipelineExecutionId)
+    assert.equal(rolled.sourceRevisions?.[0]?.revisionId, good.sourceRevisions?.[0]?.revisionId, 'the good commit was deployed again')
+    const detail = (await aws(server, ['codepipeline', 'get-pipeline-execution', '--pipeline-name', 'rollback', '--pipeline-execution-id', rolled.pipelineExecutionId!])).json.pipelineExecution
+    assert.equal(detail.executionType, 'ROLLBACK')
+    const state = (await aws(server, ['codepipeline', 'get-pipeline-state', '--name', 'rollback'])).json.stageStates
+    assert.equal(state[0].latestExecution.pipelineExecutionId, failed.pipelineExecutionId, 'the rollback did not run the source stage')
+    assert.deepEqual(state[1].latestExecution, { pipelineExecutionId: rolled.pipelineExecutionId, status: 'Succeeded', type: 'ROLLBACK' })
+    const actions = (await aws(server, ['codepipeline', 'list-action-executions', '--pipeline-name', 'rollback', '--filter', `pipelineExecutionId=${rolled.pipelineExecutionId}`])).json.actionExecutionDetails
+    assert.deepEqual(actions.map((a: { stageName: string }) => a.stageName), ['Deploy'])
+
+    const manual = await aws(server, ['codepipeline', 'rollback-stage', '--pipeline-name', 'rollback', '--stage-name', 'Deploy', '--target-pipeline-execution-id', good.pipelineExecutionId!])
+    assert.equal(manual.code, 0, manual.stderr)
+    const byHand = await waitForExecution(client, 'rollback', manual.json.pipelineExecutionId)
+    assert.equal(byHand.status, 'Succeeded')
+    assert.equal(byHand.trigger?.triggerType, 'ManualRollback')
+    const source = await aws(server, ['codepipeline', 'rollback-stage', '--pipeline-name', 'rollback', '--stage-name', 'Source', '--target-pipeline-execution-id', good.pipelineExecutionId!])
+    assert.equal(source.errorCode, 'UnableToRollbackStageException', source.stderr)
+    const toFailed = await aws(server, ['codepipeline', 'rollback-stage', '--pipeline-name', 'rollback', '--stage-name', 'Deploy', '--target-pipeline-execution-id', failed.pipelineExecutionId!])
+    assert.equal(toFailed.errorCode, 'UnableToRollbackStageException', toFailed.stderr)
+  })
+
   it('a V2 trigger with a branch glob runs feature/* pushes with that branch\'s commit, and not others', async () => {
     const repo = await repoWithPushes(server, dir, 'glob-app')
     await repo.push()

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { reconcile, type Dispatch } from '../../src/pipeline/model/reconcile.ts'
-import { answerApproval, cancelForUpdate, completeAction, newExecution, retryStage, stopExecution } from '../../src/pipeline/model/execution-commands.ts'
+import { answerApproval, cancelForUpdate, completeAction, newExecution, newRollbackExecution, retryStage, stopExecution } from '../../src/pipeline/model/execution-commands.ts'
 import type { EngineAction, EnginePipeline, ExecutionMode, ExecutionState, Transitions } from '../../src/pipeline/model/execution-types.ts'
 import { EngineRefusal } from '../../src/pipeline/model/execution-types.ts'
 
@@ -230,6 +230,36 @@ describe('pipeline engine (pure)', () => {
     all.finish('B', 'Build', 'Unit')
     all.finish('B', 'Build', 'Lint')
     assert.deepEqual(all.take(), ['B:Build/Package'], 'and goes on when the retry succeeds')
+  })
+
+  it('rolls a stage back: a ROLLBACK execution reruns only that stage with the target\'s revisions and artifacts', () => {
+    const p = pipeline()
+    const en = engine(p)
+    en.start('A')
+    en.finish('A', 'Source', 'Src', 'Succeeded', { CommitId: 'good1' })
+    for (const a of ['Unit', 'Lint', 'Package']) en.finish('A', 'Build', a)
+    en.take()
+    en.start('B')
+    en.finish('B', 'Source', 'Src', 'Succeeded', { CommitId: 'bad2' })
+    en.finish('B', 'Build', 'Unit', 'Failed')
+    en.finish('B', 'Build', 'Lint')
+    assert.equal(en.get('B').status, 'Failed')
+    en.take()
+    const refuse = (target: ExecutionState, stage: string, code: string, pipe = p) =>
+      assert.throws(() => newRollbackExecution(pipe, target, stage, { id: 'x', trigger: { triggerType: 'ManualRollback' }, now: en.advance(1) }), (e: EngineRefusal) => e.code === code)
+    refuse(en.get('A'), 'Source', 'UnableToRollbackStageException')
+    refuse(en.get('B'), 'Build', 'UnableToRollbackStageException')
+    refuse(en.get('A'), 'Build', 'PipelineExecutionOutdatedException', { ...p, version: 2 })
+    refuse(en.get('A'), 'Nope', 'StageNotFoundException')
+    en.all().push(newRollbackExecution(p, en.get('A'), 'Build', { id: 'R', trigger: { triggerType: 'AutomatedRollback', triggerDetail: 'B' }, now: en.advance(1) }))
+    en.step()
+    assert.deepEqual(en.take(), ['R:Build/Unit', 'R:Build/Lint'], 'the source is not fetched again')
+    assert.equal(en.get('R').stages.Build!.actions.Unit!.resolvedConfiguration.EnvironmentVariables, 'good1', 'the target\'s variables')
+    assert.deepEqual(en.get('R').stages.Build!.actions.Unit!.inputArtifacts.map((a) => a.key), en.get('A').stages.Build!.actions.Unit!.inputArtifacts.map((a) => a.key), 'the target\'s artifacts')
+    for (const a of ['Unit', 'Lint', 'Package']) en.finish('R', 'Build', a)
+    assert.equal(en.get('R').status, 'Succeeded', 'a rollback ends with its stage')
+    assert.equal(en.get('R').stages.Approve, undefined)
+    refuse(en.get('R'), 'Build', 'UnableToRollbackStageException')
   })
 
   it('refuses a retry once a newer execution ran the stage', () => {

@@ -76,6 +76,9 @@ export function codePipelineApi(ctx: PipelineContext, engine: PipelineEngine, jo
         await engine.retry(i.pipelineName, i.pipelineExecutionId, i.stageName, i.retryMode)
         return { pipelineExecutionId: i.pipelineExecutionId }
       },
+      RollbackStage: async (i) => ({
+        pipelineExecutionId: (await engine.rollback(i.pipelineName, i.stageName, i.targetPipelineExecutionId, { triggerType: 'ManualRollback', triggerDetail: `arn:aws:iam::${ctx.accountId}:root` })).id,
+      }),
       PutApprovalResult: async (i) => {
         const e = (await ctx.store.pipelines.activeExecutions(i.pipelineName)).find((x) => x.stages[i.stageName]?.actions[i.actionName]?.token === i.token)
         if (!e) {

@@ -4,12 +4,18 @@ import type { ActionRun, EngineAction, EnginePipeline, ExecutionState } from '..
 
 const d = (ms: number) => new Date(ms)
 
+/** The run of `stageName` an execution made itself (a rollback's copies of earlier stages are not its own). */
+function ownRun(p: EnginePipeline, e: ExecutionState, stageName: string) {
+  if (e.rollback && p.stages.findIndex((s) => s.name === stageName) < p.stages.findIndex((s) => s.name === e.rollback!.stageName)) return undefined
+  return e.stages[stageName]
+}
+
 /** GetPipelineState: per stage its latest execution, its actions' latest runs, inbound executions. */
 export function pipelineStateView(record: PipelineRecord, p: EnginePipeline, recent: ExecutionState[]): GetPipelineStateOutput {
   const newestFirst = [...recent].sort((a, b) => b.startTime - a.startTime)
   const stageStates: StageState[] = p.stages.map((stage, idx) => {
-    const latest = newestFirst.find((e) => e.stages[stage.name])
-    const run = latest?.stages[stage.name]
+    const latest = newestFirst.find((e) => ownRun(p, e, stage.name))
+    const run = latest && ownRun(p, latest, stage.name)
     const inbound = [...recent]
       .filter((e) => e.position.kind === 'waiting' && e.position.stageIndex === idx && (e.status === 'InProgress' || e.status === 'Stopping'))
       .sort((a, b) => (a.position as { since: number }).since - (b.position as { since: number }).since)
@@ -21,8 +27,8 @@ export function pipelineStateView(record: PipelineRecord, p: EnginePipeline, rec
       inboundExecutions: inbound.length > 0 ? inbound : undefined,
       inboundTransitionState: idx === 0 ? undefined : { enabled: transition?.enabled !== false, disabledReason: transition?.enabled === false ? transition.reason : undefined },
       actionStates: stage.groups.flatMap((g) => g.actions).map((a) => {
-        const r = newestFirst.map((e) => e.stages[stage.name]?.actions[a.name]).find((x) => x !== undefined)
-        const owner = newestFirst.find((e) => e.stages[stage.name]?.actions[a.name] === r)
+        const r = newestFirst.map((e) => ownRun(p, e, stage.name)?.actions[a.name]).find((x) => x !== undefined)
+        const owner = newestFirst.find((e) => ownRun(p, e, stage.name)?.actions[a.name] === r)
         const revision = a.category === 'Source' ? owner?.sourceRevisions.find((s) => s.actionName === a.name) : undefined
         return {
           actionName: a.name,
@@ -42,7 +48,7 @@ export function pipelineStateView(record: PipelineRecord, p: EnginePipeline, rec
           revisionUrl: revision?.revisionUrl,
         }
       }),
-      latestExecution: latest && run ? { pipelineExecutionId: latest.id, status: run.status, type: 'STANDARD' } : undefined,
+      latestExecution: latest && run ? { pipelineExecutionId: latest.id, status: run.status, type: latest.rollback ? 'ROLLBACK' : 'STANDARD' } : undefined,
       retryStageMetadata: run?.latestRetryTrigger
         ? { autoStageRetryAttempt: run.autoRetries || undefined, manualStageRetryAttempt: run.manualRetries || undefined, latestRetryTrigger: run.latestRetryTrigger }
         : undefined,
@@ -62,9 +68,15 @@ export function executionView(e: ExecutionState): PipelineExecution {
     variables: Object.entries(e.variables).map(([name, resolvedValue]) => ({ name, resolvedValue })),
     trigger: e.trigger as PipelineExecution['trigger'],
     executionMode: e.mode,
-    executionType: 'STANDARD',
+    ...executionTypeView(e),
   }
 }
+
+/** `executionType` and, for a rollback, the execution it rolled back to. */
+const executionTypeView = (e: ExecutionState) =>
+  e.rollback
+    ? { executionType: 'ROLLBACK' as const, rollbackMetadata: { rollbackTargetPipelineExecutionId: e.rollback.targetId } }
+    : { executionType: 'STANDARD' as const }
 
 export function executionSummaryView(e: ExecutionState): PipelineExecutionSummary {
   return {
@@ -77,7 +89,7 @@ export function executionSummaryView(e: ExecutionState): PipelineExecutionSummar
     trigger: e.trigger as PipelineExecutionSummary['trigger'],
     stopTrigger: e.stop ? { reason: e.stop.reason } : undefined,
     executionMode: e.mode,
-    executionType: 'STANDARD',
+    ...executionTypeView(e),
   }
 }
 
@@ -86,7 +98,7 @@ export function actionExecutionViews(p: EnginePipeline, executions: ExecutionSta
   const out: ActionExecutionDetail[] = []
   for (const e of executions) {
     for (const stage of p.stages) {
-      const run = e.stages[stage.name]
+      const run = ownRun(p, e, stage.name)
       for (const a of stage.groups.flatMap((g) => g.actions)) {
         const earlier = (run?.earlier ?? []).filter((x) => x.actionName === a.name).map((x) => x.run)
         const current = run?.actions[a.name]

@@ -26,6 +26,29 @@ export function newExecution(p: EnginePipeline, args: {
   }
 }
 
+/**
+ * RollbackStage (and `onFailure: ROLLBACK`): a new ROLLBACK execution that runs `stageName` again with
+ * the target execution's source revisions, variables and earlier stages' artifacts, and ends there. AWS's
+ * refusals: not a source stage, a target of the current pipeline version, not itself a rollback, and
+ * successful in that stage.
+ */
+export function newRollbackExecution(p: EnginePipeline, target: ExecutionState, stageName: string, args: { id: string; trigger: ExecutionTrigger; now: number }): ExecutionState {
+  const idx = p.stages.findIndex((s) => s.name === stageName)
+  if (idx < 0) throw new EngineRefusal('StageNotFoundException', `Stage ${stageName} does not exist in pipeline ${p.name}`)
+  if (idx === 0) throw new EngineRefusal('UnableToRollbackStageException', `Stage ${stageName} is a source stage; a source stage cannot be rolled back`)
+  if (target.pipelineVersion !== p.version) throw new EngineRefusal('PipelineExecutionOutdatedException', `Execution ${target.id} ran pipeline version ${target.pipelineVersion}, not the current version ${p.version}`)
+  if (target.rollback) throw new EngineRefusal('UnableToRollbackStageException', `Execution ${target.id} is a rollback execution and cannot be rolled back to`)
+  if (target.stages[stageName]?.status !== 'Succeeded') throw new EngineRefusal('UnableToRollbackStageException', `Execution ${target.id} did not succeed in stage ${stageName}`)
+  const earlier = Object.fromEntries(p.stages.slice(0, idx).flatMap((s) => (target.stages[s.name] ? [[s.name, structuredClone(target.stages[s.name]!)]] : [])))
+  return {
+    ...newExecution(p, { id: args.id, trigger: args.trigger, variables: { ...target.variables }, sourceOverrides: structuredClone(target.sourceOverrides), now: args.now }),
+    sourceRevisions: structuredClone(target.sourceRevisions),
+    position: { kind: 'waiting', stageIndex: idx, since: args.now },
+    stages: earlier,
+    rollback: { targetId: target.id, stageName },
+  }
+}
+
 export type ActionOutcome = {
   status: 'Succeeded' | 'Failed'
   summary?: string

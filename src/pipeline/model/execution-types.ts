@@ -95,6 +95,8 @@ export type ExecutionState = {
   position: Position
   stages: Record<string, StageRun>
   stop?: { abandon: boolean; reason?: string }
+  /** A rollback execution (executionType ROLLBACK): runs only `stageName` again with `targetId`'s revisions, artifacts and variables. */
+  rollback?: { targetId: string; stageName: string }
 }
 
 /** The compiled pipeline the engine runs (produced by structure validation). */
@@ -118,6 +120,8 @@ export type EngineStage = {
   groups: { runOrder: number; actions: EngineAction[] }[]
   /** `onFailure: { result: RETRY }`: the stage retries itself once, in this mode, before failing. */
   autoRetry?: StageRetryMode
+  /** `onFailure: { result: ROLLBACK }`: a failure starts a rollback of the stage to its last success. */
+  autoRollback?: boolean
 }
 export type EnginePipeline = {
   name: string

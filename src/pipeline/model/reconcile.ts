@@ -114,7 +114,7 @@ export function reconcile(p: EnginePipeline, transitions: Transitions, input: Ex
     }
     if (e.stop) return finishStop(e, run) || changedHere
     run.status = 'Succeeded'
-    if (idx === p.stages.length - 1) {
+    if (idx === p.stages.length - 1 || e.rollback?.stageName === stage.name) {
       e.status = 'Succeeded'
       e.statusSummary = undefined
       e.position = { kind: 'done' }

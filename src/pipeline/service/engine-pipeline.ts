@@ -12,6 +12,7 @@ export function toEnginePipeline(n: NormalizedPipeline, region: string): EngineP
     stages: n.stages.map((s) => ({
       name: s.name,
       ...(s.onFailure?.result === 'RETRY' ? { autoRetry: s.onFailure.retryMode ?? 'FAILED_ACTIONS' } : {}),
+      ...(s.onFailure?.result === 'ROLLBACK' ? { autoRollback: true } : {}),
       groups: s.groups.map((g) => ({
         runOrder: g.runOrder,
         actions: g.actions.map((a) => ({

@@ -16,6 +16,19 @@ const ids: Ids = {
   shortId: () => Array.from(randomBytes(7), (b) => ALNUM[b % ALNUM.length]).join(''),
 }
 
+/** How many of the newest executions an automatic rollback searches for its target. */
+const ROLLBACK_SEARCH_LIMIT = 500
+
+/** Executions that just failed in a stage with `onFailure: ROLLBACK` (rollbacks themselves never roll back). */
+function failuresToRollBack(p: EnginePipeline, changed: ExecutionState[], before: Map<string, ExecutionState>): { executionId: string; stageName: string }[] {
+  return changed.flatMap((e) => {
+    const was = before.get(e.id)?.status
+    if (e.status !== 'Failed' || was === undefined || was === 'Failed' || e.rollback || e.position.kind !== 'inStage') return []
+    const stage = p.stages[e.position.stageIndex]
+    return stage?.autoRollback ? [{ executionId: e.id, stageName: stage.name }] : []
+  })
+}
+
 export type StartArgs = {
   trigger: { triggerType: string; triggerDetail?: string }
   variables?: Record<string, string>
@@ -49,14 +62,23 @@ export class PipelineEngine {
   }
 
   /** Runs `change` on the pipeline's active executions (plus `extra`), then reconciles and persists. */
-  mutate<T>(name: string, change: (p: EnginePipeline, active: ExecutionState[], now: number) => Promise<{ result: T; created?: ExecutionState & { token?: string } }> | { result: T; created?: ExecutionState & { token?: string } }): Promise<T> {
+  mutate<T>(
+    name: string,
+    change: (p: EnginePipeline, active: ExecutionState[], now: number, adopt: (finished: ExecutionState) => void) => Promise<{ result: T; created?: ExecutionState & { token?: string } }> | { result: T; created?: ExecutionState & { token?: string } },
+  ): Promise<T> {
     const run = this.#lock.run(name, async () => {
       const record = await this.pipeline(name)
       const p = this.engineView(record)
       const active = await this.#ctx.store.pipelines.activeExecutions(name)
       const before = new Map(active.map((e) => [e.id, structuredClone(e)]))
       const now = this.#ctx.clock.now().getTime()
-      const { result, created } = await change(p, active, now)
+      // A finished execution a command works on joins the set with its snapshot, so only real changes count.
+      const adopt = (finished: ExecutionState) => {
+        before.set(finished.id, structuredClone(finished))
+        active.push(finished)
+      }
+      const { result, created } = await change(p, active, now, adopt)
+      if (created?.rollback) before.set(created.id, { stages: structuredClone(created.stages) } as ExecutionState)
       const all = created ? [...active, created] : active
       const touched = new Set(all.filter((e) => JSON.stringify(e) !== JSON.stringify(before.get(e.id))).map((e) => e.id))
       const r = reconcile(p, record.transitions, all.filter((e) => !isTerminal(e) || touched.has(e.id)), now, ids)
@@ -73,12 +95,13 @@ export class PipelineEngine {
           await tx.jobs.enqueue({ id: `action:${d.actionExecutionId}`, kind: 'pipeline-action', subjectId: d.actionExecutionId, payload: { pipelineName: name, ...d }, maxAttempts: 3, at })
         }
       })
-      return { result, dispatched: r.dispatches.length > 0 }
+      return { result, dispatched: r.dispatches.length > 0, rollbacks: failuresToRollBack(p, r.executions.filter((e) => touched.has(e.id)), before) }
     })
     // Publish after the pipeline's lock is released: listeners (triggers, build completions) take it too.
-    return run.then(async ({ result, dispatched }) => {
+    return run.then(async ({ result, dispatched, rollbacks }) => {
       await this.#ctx.bus.flush()
       if (dispatched) this.#ctx.wakeActions()
+      for (const f of rollbacks) await this.#rollBackAfterFailure(name, f.stageName, f.executionId)
       return result
     })
   }
@@ -107,13 +130,13 @@ export class PipelineEngine {
 
   /** Applies a command to one execution, mapping the engine's refusals to AWS errors. */
   onExecution<T>(name: string, executionId: string, fn: (p: EnginePipeline, e: ExecutionState, active: ExecutionState[], now: number) => T): Promise<T> {
-    return this.mutate(name, async (p, active, now) => {
+    return this.mutate(name, async (p, active, now, adopt) => {
       let e = active.find((x) => x.id === executionId)
       if (!e) {
         const stored = await this.#ctx.store.pipelines.execution(executionId)
         if (!stored || stored.pipelineName !== name) throw new AwsError('PipelineExecutionNotFoundException', `Pipeline execution ${executionId} does not exist in pipeline ${name}`)
         e = stored
-        active.push(e)
+        adopt(e)
       }
       try {
         return { result: fn(p, e, active, now) }
@@ -146,6 +169,43 @@ export class PipelineEngine {
 
   approve(name: string, executionId: string, stageName: string, actionName: string, token: string, status: 'Approved' | 'Rejected', summary?: string): Promise<void> {
     return this.onExecution(name, executionId, (_p, e, _a, now) => commands.answerApproval(e, stageName, actionName, token, status, summary, now))
+  }
+
+  /** RollbackStage: a ROLLBACK execution that runs `stageName` again as `targetId` ran it. */
+  async rollback(name: string, stageName: string, targetId: string, trigger: StartArgs['trigger']): Promise<ExecutionState> {
+    const target = await this.#ctx.store.pipelines.execution(targetId)
+    if (!target || target.pipelineName !== name) throw new AwsError('PipelineExecutionNotFoundException', `Pipeline execution ${targetId} does not exist in pipeline ${name}`)
+    const id = ids.id()
+    await this.mutate(name, (p, _active, now) => {
+      try {
+        return { result: undefined, created: commands.newRollbackExecution(p, target, stageName, { id, trigger, now }) }
+      } catch (err) {
+        if (err instanceof EngineRefusal) throw new AwsError(err.code, err.message)
+        throw err
+      }
+    })
+    return (await this.#ctx.store.pipelines.execution(id))!
+  }
+
+  /**
+   * `onFailure: ROLLBACK`: rolls the stage back to the newest execution of the current version that
+   * succeeded in it (none yet: the failure stands). A crash right here leaves the failed execution
+   * Failed, never stuck; only the automatic rollback is not started.
+   */
+  async #rollBackAfterFailure(name: string, stageName: string, failedId: string): Promise<void> {
+    const version = (await this.pipeline(name)).version
+    for (let offset = 0; offset < ROLLBACK_SEARCH_LIMIT; offset += 50) {
+      const page = await this.#ctx.store.pipelines.executions(name, 50, offset)
+      const target = page.find((e) => e.id !== failedId && !e.rollback && e.pipelineVersion === version && e.stages[stageName]?.status === 'Succeeded')
+      if (target) {
+        // A refusal here (say, the pipeline changed meanwhile) leaves the failure as it is.
+        await this.rollback(name, stageName, target.id, { triggerType: 'AutomatedRollback', triggerDetail: failedId }).catch((err: unknown) => {
+          if (!(err instanceof AwsError)) throw err
+        })
+        return
+      }
+      if (page.length < 50) return
+    }
   }
 
   /** UpdatePipeline/DeletePipeline: unfinished executions end Cancelled. */
