@@ -2,6 +2,7 @@ import type { Build, BuildArtifacts, Project, Report, TestCase } from '../protoc
 import { AwsError } from '../shared/errors.ts'
 import type { ConsoleApiDeps } from './console-api.ts'
 import { ConsoleDownload, type ConsoleRouter, readJson, str } from './console-route.ts'
+import { s3LocationOf } from '../build/runner/source.ts'
 
 type BuildSummary = Pick<Build, 'id' | 'buildNumber' | 'buildStatus' | 'currentPhase' | 'startTime' | 'endTime' | 'sourceVersion' | 'resolvedSourceVersion' | 'initiator'>
 /** One downloadable object of an artifact (a zip is one object, a NONE-packaged artifact one per file). */
@@ -14,12 +15,6 @@ const summary = (b: Build): BuildSummary => ({
   id: b.id, buildNumber: b.buildNumber, buildStatus: b.buildStatus, currentPhase: b.currentPhase, startTime: b.startTime, endTime: b.endTime,
   sourceVersion: b.sourceVersion, resolvedSourceVersion: b.resolvedSourceVersion, initiator: b.initiator,
 })
-
-/** `arn:aws:s3:::bucket/key` → bucket and key (undefined for anything else, e.g. NO_ARTIFACTS' empty location). */
-export function parseS3Arn(location: string | undefined): { bucket: string; key: string } | undefined {
-  const m = /^arn:aws[\w-]*:s3:::([^/]+)\/(.+)$/.exec(location ?? '')
-  return m ? { bucket: m[1]!, key: m[2]! } : undefined
-}
 
 /** `/console/api/projects*` and `/console/api/builds/:id/*`: projects, their builds, build details, stop/retry, artifact downloads. */
 export function registerBuildRoutes(router: ConsoleRouter, deps: ConsoleApiDeps): void {
@@ -103,7 +98,7 @@ export function registerBuildRoutes(router: ConsoleRouter, deps: ConsoleApiDeps)
     const build = await requireBuild(request.params.id ?? '', principal)
     const key = str(request.query.key)
     const owner = artifactsOf(build)
-      .map(([, a]) => parseS3Arn(a.location))
+      .map(([, a]) => s3LocationOf(a.location ?? ''))
       .find((loc) => loc && (key === loc.key || key.startsWith(`${loc.key}/`)))
     if (!owner) throw new AwsError('ResourceNotFoundException', `Build ${build.id} has no artifact object ${key}`, 404)
     const { meta, body } = await deps.objects.getObject(owner.bucket, key)
@@ -126,7 +121,7 @@ export function registerBuildRoutes(router: ConsoleRouter, deps: ConsoleApiDeps)
   }
 
   const artifactView = async (identifier: string, a: BuildArtifacts): Promise<ArtifactView | undefined> => {
-    const loc = parseS3Arn(a.location)
+    const loc = s3LocationOf(a.location ?? '')
     if (!loc) return undefined
     const base = { identifier, location: a.location ?? '', ...loc }
     try {

@@ -1,5 +1,4 @@
-import { statusClass } from './api.ts'
-import { fmtDuration } from './BuildTimeline.tsx'
+import { fmtDuration, statusClass } from './api.ts'
 
 export type TestReport = {
   arn: string

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
-import { api, fmtTime, statusClass, useLive } from './api.ts'
+import { api, fmtDuration, fmtTime, statusClass, useLive, useSubmit } from './api.ts'
 import { BuildLog } from './BuildLog.tsx'
-import { BuildTimeline, type Phase, fmtDuration } from './BuildTimeline.tsx'
+import { BuildTimeline, type Phase } from './BuildTimeline.tsx'
 import { type ArtifactView, Artifacts, ExportedVariables, type TestReport, TestReports } from './BuildOutputs.tsx'
 import './builds.css'
 
@@ -27,20 +27,11 @@ function useSelectedLine(): number | undefined {
 }
 
 function BuildActions({ build }: { build: Build }) {
-  const [error, setError] = useState<string | undefined>()
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit()
   const enc = encodeURIComponent(build.id)
   const post = async (what: 'stop' | 'retry') => {
-    setError(undefined)
-    setBusy(true)
-    try {
-      const r = await api<{ build: { id: string } }>(`/builds/${enc}/${what}`, { method: 'POST', body: {} })
-      if (what === 'retry') location.hash = `#/builds/${encodeURIComponent(r.build.id)}`
-    } catch (e) {
-      setError((e as Error).message)
-    } finally {
-      setBusy(false)
-    }
+    const r = await run(() => api<{ build: { id: string } }>(`/builds/${enc}/${what}`, { method: 'POST', body: {} }))
+    if (r && what === 'retry') location.hash = `#/builds/${encodeURIComponent(r.build.id)}`
   }
   return (
     <div className="row">

@@ -1,17 +1,9 @@
 import { useEffect, useState } from 'react'
-import { fmtTime, statusClass } from './api.ts'
+import { fmtDuration, fmtTime, statusClass } from './api.ts'
 
 export type Phase = { phaseType: string; phaseStatus?: string; startTime?: string; endTime?: string; contexts?: { statusCode?: string; message?: string }[] }
 
 const PHASE_TYPES = ['SUBMITTED', 'QUEUED', 'PROVISIONING', 'DOWNLOAD_SOURCE', 'INSTALL', 'PRE_BUILD', 'BUILD', 'POST_BUILD', 'UPLOAD_ARTIFACTS', 'FINALIZING', 'COMPLETED']
-
-/** "12 ms", "3.4 s", "2 min 5 s". */
-export function fmtDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  const s = Math.round(ms / 1000)
-  return s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
-}
 
 /** The current time, ticking every second while `running`. */
 function useNow(running: boolean): number {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react'
-import { api, describeError, fmtTime } from './api.ts'
+import { api, describeError, fmtTime, useSubmit } from './api.ts'
 import { ErrorAlert } from './ErrorAlert.tsx'
 import { BranchFields } from './EditorBranchFields.tsx'
 import { parseDeclaration, pretty } from './editor-declaration.ts'
@@ -11,9 +11,8 @@ export function PipelineEditor({ name }: { name: string }) {
   const enc = encodeURIComponent(name)
   const [loaded, setLoaded] = useState<Definition | undefined>()
   const [text, setText] = useState('')
-  const [error, setError] = useState<string | undefined>()
   const [saved, setSaved] = useState<number | undefined>()
-  const [busy, setBusy] = useState(false)
+  const { busy, error, setError, run } = useSubmit(describeError)
 
   const load = useCallback(async () => {
     const d = await api<Definition>(`/pipelines/${enc}/definition`)
@@ -29,20 +28,15 @@ export function PipelineEditor({ name }: { name: string }) {
 
   const save = async (e: FormEvent) => {
     e.preventDefault()
-    setError(undefined)
     setSaved(undefined)
     const parsed = parseDeclaration(text)
     if (!parsed.value) return setError(parsed.error)
-    setBusy(true)
-    try {
+    const version = await run(async () => {
       const out = await api<{ pipeline: { version: number } }>(`/pipelines/${enc}/definition`, { method: 'PUT', body: { pipeline: parsed.value, expectedVersion: loaded?.pipeline.version } })
       await load()
-      setSaved(out.pipeline.version)
-    } catch (err) {
-      setError(describeError(err))
-    } finally {
-      setBusy(false)
-    }
+      return out.pipeline.version
+    })
+    if (version !== undefined) setSaved(version)
   }
 
   const dirty = loaded !== undefined && text !== pretty(loaded.pipeline)

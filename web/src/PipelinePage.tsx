@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { api, fmtTime, statusClass, useLive } from './api.ts'
+import { api, fmtTime, statusClass, useLive, useSubmit } from './api.ts'
 import { Pager } from './Pager.tsx'
 
 type ActionState = {
@@ -65,19 +65,9 @@ function ActionCard({ pipeline, stage, action, state }: { pipeline: string; stag
 
 /** A button that POSTs to the console API and shows the error, if any, next to itself. */
 function PostButton({ label, text, path, body, className, onDone }: { label: string; text?: string; path: string; body: object; className?: string; onDone?: () => void }) {
-  const [error, setError] = useState<string | undefined>()
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit()
   const click = async () => {
-    setError(undefined)
-    setBusy(true)
-    try {
-      await api(path, { method: 'POST', body })
-      onDone?.()
-    } catch (e) {
-      setError((e as Error).message)
-    } finally {
-      setBusy(false)
-    }
+    if ((await run(() => api(path, { method: 'POST', body }))) !== undefined) onDone?.()
   }
   return (
     <>
@@ -90,15 +80,10 @@ function PostButton({ label, text, path, body, className, onDone }: { label: str
 function RunControls({ name, onStarted }: { name: string; onStarted: (id: string) => void }) {
   const [type, setType] = useState('BRANCH')
   const [value, setValue] = useState('')
-  const [error, setError] = useState<string | undefined>()
+  const { error, run } = useSubmit()
   const start = async (body: object) => {
-    setError(undefined)
-    try {
-      const r = await api<{ pipelineExecutionId: string }>(`/pipelines/${encodeURIComponent(name)}/executions`, { method: 'POST', body })
-      onStarted(r.pipelineExecutionId)
-    } catch (e) {
-      setError((e as Error).message)
-    }
+    const r = await run(() => api<{ pipelineExecutionId: string }>(`/pipelines/${encodeURIComponent(name)}/executions`, { method: 'POST', body }))
+    if (r) onStarted(r.pipelineExecutionId)
   }
   const runFrom = (e: FormEvent) => {
     e.preventDefault()

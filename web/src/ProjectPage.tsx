@@ -1,7 +1,6 @@
 import { type FormEvent, useState } from 'react'
-import { api, fmtTime, statusClass, useLive } from './api.ts'
+import { api, fmtDuration, fmtTime, statusClass, useLive, useSubmit } from './api.ts'
 import { type BuildSummary, buildHref, isBuildEvent } from './build-types.ts'
-import { fmtDuration } from './BuildTimeline.tsx'
 import './builds.css'
 
 type Project = { name: string; description?: string; sourceType?: string; sourceLocation?: string; image?: string }
@@ -23,19 +22,11 @@ async function loadBuilds(name: string, pages: number): Promise<BuildsPage> {
 
 function StartBuild({ name }: { name: string }) {
   const [version, setVersion] = useState('')
-  const [error, setError] = useState<string | undefined>()
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useSubmit()
   const start = async (e: FormEvent) => {
     e.preventDefault()
-    setError(undefined)
-    setBusy(true)
-    try {
-      const r = await api<{ build: BuildSummary }>(`/projects/${encodeURIComponent(name)}/builds`, { method: 'POST', body: { sourceVersion: version } })
-      location.hash = buildHref(r.build.id)
-    } catch (err) {
-      setError((err as Error).message)
-      setBusy(false)
-    }
+    const r = await run(() => api<{ build: BuildSummary }>(`/projects/${encodeURIComponent(name)}/builds`, { method: 'POST', body: { sourceVersion: version } }))
+    if (r) location.hash = buildHref(r.build.id)
   }
   return (
     <form className="controls" onSubmit={start} aria-label="Start a build">

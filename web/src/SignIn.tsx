@@ -1,23 +1,17 @@
 import { useState, type FormEvent } from 'react'
-import { api } from './api.ts'
+import { api, useSubmit } from './api.ts'
 
 export function SignIn({ onSignedIn }: { onSignedIn: (principal: string) => void }) {
   const [id, setId] = useState('')
   const [secret, setSecret] = useState('')
-  const [error, setError] = useState<string | undefined>(location.search.includes('login=expired') ? 'That login link is used or expired; run slipway console again, or sign in with an access key.' : undefined)
-  const [busy, setBusy] = useState(false)
+  const expired = location.search.includes('login=expired') ? 'That login link is used or expired; run slipway console again, or sign in with an access key.' : undefined
+  const { busy, error, run } = useSubmit(undefined, expired)
   const submit = async (e: FormEvent) => {
     e.preventDefault()
-    setBusy(true)
-    try {
-      const s = await api<{ principal: string }>('/session', { method: 'POST', body: { accessKeyId: id.trim(), secretAccessKey: secret.trim() } })
-      history.replaceState(null, '', '/')
-      onSignedIn(s.principal)
-    } catch (err) {
-      setError((err as Error).message)
-    } finally {
-      setBusy(false)
-    }
+    const s = await run(() => api<{ principal: string }>('/session', { method: 'POST', body: { accessKeyId: id.trim(), secretAccessKey: secret.trim() } }))
+    if (!s) return
+    history.replaceState(null, '', '/')
+    onSignedIn(s.principal)
   }
   return (
     <main className="signin">

@@ -112,5 +112,36 @@ export function useLive<T>(load: () => Promise<T>, deps: unknown[], relevant: (e
   return { data, error, reload: () => loadRef.current().then(setData, (e: Error) => setError(e.message)) }
 }
 
+/**
+ * One request at a time for a form or a button: `busy` while `run(fn)` runs, `error` with what went
+ * wrong (`describe` turns a failure into text: its message by default). `run` resolves to what `fn`
+ * returned, or undefined when it failed.
+ */
+export function useSubmit(describe: (e: unknown) => string = (e) => (e as Error).message, initialError?: string) {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | undefined>(initialError)
+  const run = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+    setError(undefined)
+    setBusy(true)
+    try {
+      return await fn()
+    } catch (e) {
+      setError(describe(e))
+      return undefined
+    } finally {
+      setBusy(false)
+    }
+  }
+  return { busy, error, setError, run }
+}
+
+/** "12 ms", "3.4 s", "2 min 5 s". */
+export function fmtDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const s = Math.round(ms / 1000)
+  return s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
+}
+
 export const fmtTime = (t: string | number | undefined) => (t ? new Date(t).toLocaleString() : '')
 export const statusClass = (s: string | undefined) => `status status-${(s ?? 'none').toLowerCase().replace(/_/g, '')}`
