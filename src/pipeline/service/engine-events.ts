@@ -12,12 +12,15 @@ export const ACTION_STATE_CHANGE = 'CodePipeline Action Execution State Change'
 /** Slipway's own (no AWS counterpart, not notifiable): a pipeline's definition or a transition changed. */
 export const CONFIGURATION_CHANGE = 'slipway.PipelineConfigurationChange'
 
+/** What an execution was before a change: a full snapshot, or a rollback's copied stages (not news). */
+export type ExecutionBaseline = Pick<ExecutionState, 'stages'> & { status?: ExecutionState['status'] }
+
 /**
  * EventBridge-shaped events for every status that changed between two snapshots of an execution
  * (`detail-type` as AWS names them, detail fields as AWS sends them). `before` is undefined for a new
  * execution (a rollback's baseline holds only the stages it copied, which are not news).
  */
-export function stateChangeEvents(p: EnginePipeline, arn: string, before: (Pick<ExecutionState, 'stages'> & { status?: ExecutionState['status'] }) | undefined, after: ExecutionState, at: Date): DomainEvent[] {
+export function stateChangeEvents(p: EnginePipeline, arn: string, before: ExecutionBaseline | undefined, after: ExecutionState, at: Date): DomainEvent[] {
   const events: DomainEvent[] = []
   const base = { pipeline: p.name, 'execution-id': after.id, version: after.pipelineVersion }
   const push = (type: string, detail: Record<string, unknown>) => events.push({ type, source: 'aws.codepipeline', resource: arn, detail, at })

@@ -8,7 +8,7 @@ import { reconcile, type Ids } from '../model/reconcile.ts'
 import * as commands from '../model/execution-commands.ts'
 import { type PipelineContext, pipelineArn } from './context.ts'
 import { toEnginePipeline } from './engine-pipeline.ts'
-import { stateChangeEvents } from './engine-events.ts'
+import { type ExecutionBaseline, stateChangeEvents } from './engine-events.ts'
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 const ids: Ids = {
@@ -20,7 +20,7 @@ const ids: Ids = {
 const ROLLBACK_SEARCH_LIMIT = 500
 
 /** Executions that just failed in a stage with `onFailure: ROLLBACK` (rollbacks themselves never roll back). */
-function failuresToRollBack(p: EnginePipeline, changed: ExecutionState[], before: Map<string, ExecutionState>): { executionId: string; stageName: string }[] {
+function failuresToRollBack(p: EnginePipeline, changed: ExecutionState[], before: Map<string, ExecutionBaseline>): { executionId: string; stageName: string }[] {
   return changed.flatMap((e) => {
     const was = before.get(e.id)?.status
     if (e.status !== 'Failed' || was === undefined || was === 'Failed' || e.rollback || e.position.kind !== 'inStage') return []
@@ -70,7 +70,7 @@ export class PipelineEngine {
       const record = await this.pipeline(name)
       const p = this.engineView(record)
       const active = await this.#ctx.store.pipelines.activeExecutions(name)
-      const before = new Map(active.map((e) => [e.id, structuredClone(e)]))
+      const before = new Map<string, ExecutionBaseline>(active.map((e) => [e.id, structuredClone(e)]))
       const now = this.#ctx.clock.now().getTime()
       // A finished execution a command works on joins the set with its snapshot, so only real changes count.
       const adopt = (finished: ExecutionState) => {
@@ -78,7 +78,7 @@ export class PipelineEngine {
         active.push(finished)
       }
       const { result, created } = await change(p, active, now, adopt)
-      if (created?.rollback) before.set(created.id, { stages: structuredClone(created.stages) } as ExecutionState)
+      if (created?.rollback) before.set(created.id, { stages: structuredClone(created.stages) })
       const all = created ? [...active, created] : active
       const touched = new Set(all.filter((e) => JSON.stringify(e) !== JSON.stringify(before.get(e.id))).map((e) => e.id))
       const r = reconcile(p, record.transitions, all.filter((e) => !isTerminal(e) || touched.has(e.id)), now, ids)
