@@ -7,7 +7,7 @@ import { ListPipelineExecutionsCommand, type PipelineExecutionSummary } from '@a
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
 import { aws, awsCliAvailable, AWS } from '../helpers/aws-cli.ts'
 import { codePipelineClient, stageStatus, waitForExecution, waitForState } from '../helpers/codepipeline.ts'
-import { approvalStage, buildStage, createPipeline, createPipelineProject, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
+import { approvalStage, buildStage, commandsStage, createPipeline, createPipelineProject, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
 import { run } from '../helpers/run.ts'
 
 const cliMissing = !(await awsCliAvailable())
@@ -100,15 +100,11 @@ describe('CodePipeline behaviour (host executor, real AWS CLI and git)', { skip:
     const repo = await repoWithPushes(server, dir, 'auto-retry-app')
     await repo.push()
     const marker = path.join(dir, 'flaky-once')
-    const commands = (name: string, cmds: string[], retryMode?: string) => ({
-      name,
-      onFailure: { result: 'RETRY', ...(retryMode ? { retryConfiguration: { retryMode } } : {}) },
-      actions: [{ name, actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: cmds, inputArtifacts: [{ name: 'SourceArtifact' }] }],
-    })
+    const retrying = (name: string, cmds: string[], retryMode?: string) => commandsStage(name, cmds, { onFailure: { result: 'RETRY', ...(retryMode ? { retryConfiguration: { retryMode } } : {}) } })
     const created = await createPipeline(server, dir, {
       name: 'auto-retry',
       pipelineType: 'V2',
-      stages: [sourceStage('auto-retry-app'), commands('Flaky', [`test -f ${marker} || { touch ${marker}; exit 3; }`], 'ALL_ACTIONS'), commands('Broken', ['exit 4'])],
+      stages: [sourceStage('auto-retry-app'), retrying('Flaky', [`test -f ${marker} || { touch ${marker}; exit 3; }`], 'ALL_ACTIONS'), retrying('Broken', ['exit 4'])],
     })
     assert.equal(created.code, 0, created.stderr)
     const shown = await aws(server, ['codepipeline', 'get-pipeline', '--name', 'auto-retry'])
@@ -130,11 +126,7 @@ describe('CodePipeline behaviour (host executor, real AWS CLI and git)', { skip:
   it('onFailure ROLLBACK rolls a failed stage back to its last success; rollback-stage does it by hand', async () => {
     const repo = await repoWithPushes(server, dir, 'rollback-app')
     await repo.push('main', 'good.txt')
-    const deploy = {
-      name: 'Deploy',
-      onFailure: { result: 'ROLLBACK' },
-      actions: [{ name: 'Deploy', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['test ! -f broken.txt', 'cat good.txt'], inputArtifacts: [{ name: 'SourceArtifact' }] }],
-    }
+    const deploy = commandsStage('Deploy', ['test ! -f broken.txt', 'cat good.txt'], { onFailure: { result: 'ROLLBACK' } })
     const created = await createPipeline(server, dir, { name: 'rollback', pipelineType: 'V2', stages: [sourceStage('rollback-app'), deploy] })
     assert.equal(created.code, 0, created.stderr)
     const client = codePipelineClient(server)

@@ -2,17 +2,15 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { ROOT, startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
-import { aws, awsCliAvailable, awsWithFilesOnly, AWS } from '../helpers/aws-cli.ts'
+import type { Browser, Page } from 'playwright-core'
+import { browserSkipReason, launchBrowser, SHOTS } from '../helpers/browser.ts'
+import { startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
+import { aws, awsWithFilesOnly } from '../helpers/aws-cli.ts'
 import { waitForInstances } from '../helpers/agents.ts'
-import { createPipeline, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
+import { commandsStage, createPipeline, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const skip = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (apt-get install chromium)` : !(await awsCliAvailable()) ? `AWS CLI '${AWS}' not installed` : false
+const skip = await browserSkipReason()
 if (skip) console.log(`# console deploy browser test skipped: ${skip}`)
-
-const SHOTS = path.join(ROOT, 'docs', 'screenshots')
 
 /** A revision with no `files:` (the local agent installs on the real filesystem): only a ValidateService hook. */
 function writeRevision(dir: string, validate: string): string {
@@ -52,11 +50,7 @@ describe('web console: deployments, run from a branch, live build log (Chromium)
     server = await startTestServer({ extraArgs: ['--executor', 'host'] })
     assert.equal((await aws(server, ['s3', 'mb', 's3://pipeline-artifacts'])).code, 0)
     assert.equal((await aws(server, ['s3', 'mb', 's3://console-bundles'])).code, 0)
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await launchBrowser()
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     await page.goto(`${server.url}/#/signin`)
     await page.getByLabel('Access key ID').fill(server.accessKeyId)
@@ -136,7 +130,7 @@ describe('web console: deployments, run from a branch, live build log (Chromium)
       name: 'console-branches',
       stages: [
         sourceStage('console-branches', 'main'),
-        { name: 'Check', actions: [{ name: 'Check', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['echo checked'], inputArtifacts: [{ name: 'SourceArtifact' }] }] },
+        commandsStage('Check', ['echo checked']),
       ],
     })
     assert.equal(created.code, 0, created.stderr)

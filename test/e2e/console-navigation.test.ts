@@ -5,16 +5,11 @@ import type { Browser, Page } from 'playwright-core'
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
 import { aws } from '../helpers/aws-cli.ts'
 import { browserSkipReason, launchBrowser, signInWithCliLink } from '../helpers/browser.ts'
-import { createPipeline, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
+import { commandsStage, createPipeline, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
 import { codePipelineClient } from '../helpers/codepipeline.ts'
 
 const skip = await browserSkipReason()
 if (skip) console.log(`# console navigation browser test skipped: ${skip}`)
-
-const commandsStage = (name: string) => ({
-  name,
-  actions: [{ name, actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['true'], inputArtifacts: [{ name: 'SourceArtifact' }] }],
-})
 
 async function allExecutions(server: TestServer, pipelineName: string): Promise<PipelineExecutionSummary[]> {
   const client = codePipelineClient(server)
@@ -45,7 +40,7 @@ describe('web console: history paging and filters, live transitions, sessions ac
     server = await startTestServer({ extraArgs: ['--executor', 'host', '--no-agent'] })
     assert.equal((await aws(server, ['s3', 'mb', 's3://pipeline-artifacts'])).code, 0)
     await repoWithPushes(server, work, 'nav-app')
-    const created = await createPipeline(server, work, { name: 'nav-demo', stages: [sourceStage('nav-app'), commandsStage('Check'), commandsStage('Ship')] })
+    const created = await createPipeline(server, work, { name: 'nav-demo', stages: [sourceStage('nav-app'), commandsStage('Check', ['true']), commandsStage('Ship', ['true'])] })
     assert.equal(created.code, 0, created.stderr)
     browser = await launchBrowser()
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } })

@@ -1,18 +1,16 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { ROOT, SLIPWAY_BIN, startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
-import { aws, awsCliAvailable, AWS } from '../helpers/aws-cli.ts'
-import { approvalStage, buildStage, createPipeline, createPipelineProject, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
+import type { Browser, Page } from 'playwright-core'
+import { browserSkipReason, launchBrowser, SHOTS } from '../helpers/browser.ts'
+import { SLIPWAY_BIN, startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
+import { aws } from '../helpers/aws-cli.ts'
+import { approvalStage, buildStage, commandsStage, createPipeline, createPipelineProject, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
 import { run } from '../helpers/run.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const skip = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (apt-get install chromium)` : !(await awsCliAvailable()) ? `AWS CLI '${AWS}' not installed` : false
+const skip = await browserSkipReason()
 if (skip) console.log(`# console browser test skipped: ${skip}`)
 
-const SHOTS = path.join(ROOT, 'docs', 'screenshots')
 const BUILDSPEC = `version: 0.2
 phases:
   build:
@@ -33,11 +31,7 @@ describe('web console in Chromium', { skip }, () => {
     assert.equal((await aws(server, ['s3', 'mb', 's3://pipeline-artifacts'])).code, 0)
     const project = await createPipelineProject(server, 'console-build', BUILDSPEC)
     assert.equal(project.code, 0, project.stderr)
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    })
+    browser = await launchBrowser()
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
   })
   after(async () => {
@@ -65,7 +59,7 @@ describe('web console in Chromium', { skip }, () => {
         sourceStage('console-app', 'release'),
         buildStage('console-build'),
         approvalStage(),
-        { name: 'Release', actions: [{ name: 'Release', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['echo released'], inputArtifacts: [{ name: 'SourceArtifact' }] }] },
+        commandsStage('Release', ['echo released']),
       ],
     })
     assert.equal(created.code, 0, created.stderr)
@@ -107,13 +101,9 @@ describe('web console in Chromium', { skip }, () => {
   it('retries a failed stage and stops a running execution from the pipeline page', async () => {
     const repo = await repoWithPushes(server, work, 'console-retry-app')
     const marker = path.join(work, 'flaky-once')
-    const commands = (name: string, cmds: string[]) => ({
-      name,
-      actions: [{ name, actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: cmds, inputArtifacts: [{ name: 'SourceArtifact' }] }],
-    })
     const created = await createPipeline(server, work, {
       name: 'console-retry',
-      stages: [sourceStage('console-retry-app', 'main'), commands('Flaky', [`test -f ${marker} || { touch ${marker}; exit 3; }`]), commands('Slow', ['sleep 120'])],
+      stages: [sourceStage('console-retry-app', 'main'), commandsStage('Flaky', [`test -f ${marker} || { touch ${marker}; exit 3; }`]), commandsStage('Slow', ['sleep 120'])],
     })
     assert.equal(created.code, 0, created.stderr)
     await page.goto(`${server.url}/#/pipelines/console-retry`)

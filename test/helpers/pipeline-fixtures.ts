@@ -16,6 +16,13 @@ export const buildStage = (project: string, name = 'Build') => ({
   actions: [{ name, actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, configuration: { ProjectName: project }, inputArtifacts: [{ name: 'SourceArtifact' }] }],
 })
 
+/** A stage of one Commands action named like the stage, reading SourceArtifact; `stage` adds stage fields (e.g. onFailure). */
+export const commandsStage = (name: string, commands: string[], stage: Record<string, unknown> = {}) => ({
+  name,
+  ...stage,
+  actions: [{ name, actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands, inputArtifacts: [{ name: 'SourceArtifact' }] }],
+})
+
 export const approvalStage = () => ({ name: 'Approve', actions: [{ name: 'Approval', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' } }] })
 
 /** Creates a pipeline with the real AWS CLI from a JSON document; returns the CLI result. */
