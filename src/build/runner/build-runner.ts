@@ -14,7 +14,15 @@ export type RunnerOptions = {
   onError: (err: unknown, context: string) => void
 }
 
-type Running = { build: BuildRecord; jobId: string; controller: AbortController; deadline: number; done: Promise<void> }
+type Running = {
+  build: BuildRecord
+  jobId: string
+  controller: AbortController
+  deadline: number
+  done: Promise<void>
+  /** The phase the build was last saved in (a new one is published as an event). */
+  savedPhase?: string
+}
 
 /**
  * The build runner: claims queued builds (respecting each project's concurrentBuildLimit), runs them
@@ -28,8 +36,6 @@ export class BuildRunner {
   readonly #engine: EngineDeps
   readonly #options: RunnerOptions
   readonly #running = new Map<string, Running>()
-  /** The phase each running build was last saved in (a change is published as an event). */
-  readonly #phaseOf = new Map<string, string | undefined>()
   #timer: NodeJS.Timeout | undefined
   #pumping: Promise<void> | undefined
   #again = false
@@ -98,26 +104,25 @@ export class BuildRunner {
     try {
       const final = await runBuild(r.build, this.#engine, {
         signal: r.controller.signal,
-        save: (b) => this.#save(b),
+        save: (b) => this.#save(r, b),
       })
       await this.#finish(final, r.jobId, this.owner)
     } catch (err) {
       this.#options.onError(err, `running build ${r.build.id}`)
     } finally {
       this.#running.delete(r.build.id)
-      this.#phaseOf.delete(r.build.id)
       this.wake()
     }
   }
 
   /** Saves a running build; a new current phase is saved with its phase-change event. */
-  async #save(build: BuildRecord): Promise<void> {
-    const previous = this.#phaseOf.get(build.id)
+  async #save(r: Running, build: BuildRecord): Promise<void> {
+    const previous = r.savedPhase
     if (build.currentPhase === previous) {
       await this.#ctx.store.builds.save(build, 'IN_PROGRESS')
       return
     }
-    this.#phaseOf.set(build.id, build.currentPhase)
+    r.savedPhase = build.currentPhase
     const now = this.#ctx.clock.now()
     await this.#ctx.store.transaction(async (tx) => {
       if (!(await tx.builds.save(build, 'IN_PROGRESS'))) return
