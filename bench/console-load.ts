@@ -7,7 +7,7 @@
 import fs from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { CreatePipelineCommand, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline'
-import { openSqliteStore } from '../src/infra/sqlite/sqlite-store.ts'
+import { openSqliteStore } from '../src/infra/sql-store/sql-store.ts'
 import type { ExecutionState } from '../src/pipeline/model/execution-types.ts'
 import { SLIPWAY_BIN, startTestServer, tempDir, type TestServer } from '../test/helpers/server.ts'
 import { aws } from '../test/helpers/aws-cli.ts'
@@ -41,7 +41,7 @@ async function seed(server: TestServer): Promise<void> {
 }
 
 async function copyExecutions(dataDir: string): Promise<void> {
-  const store = openSqliteStore(dataDir)
+  const store = await openSqliteStore(dataDir)
   try {
     const template = (await store.pipelines.executions('service-000', 1, 0))[0]
     if (!template) throw new Error('no execution to copy')

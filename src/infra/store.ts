@@ -9,15 +9,29 @@ import type { DeployStore } from '../deploy/records.ts'
 import type { NotificationStore } from '../events/notifications/records.ts'
 import type { ConsoleSessionStore } from '../web/records.ts'
 
+import type { Signals, TransactionOptions } from './sql/sql.ts'
+
 export type AuditEntry = { at: Date; principal: string; action: string; resource?: string; requestId: string }
+
+/** Who changed what: every mutating API call and console command. `recent` is newest first. */
+export interface AuditLog {
+  append(entry: AuditEntry): Promise<void>
+  recent(limit: number): Promise<AuditEntry[]>
+}
 
 /**
  * The `Store` port: every piece of durable state behind one object, grouped by context.
  *
- * Contract: methods are async and may be called concurrently. Calls made on the store itself each run
- * in their own transaction. `transaction(fn)` runs `fn` with a store whose calls all belong to one
- * transaction (serialisable: transactions never interleave); it commits when `fn` resolves and rolls
- * back when it throws. Do no slow I/O inside `fn` (git, docker, HTTP): it holds the write lock.
+ * Contract: methods are async and may be called concurrently, from several processes (PostgreSQL).
+ * Calls made on the store itself each run in their own transaction. `transaction(fn, { lock })` runs
+ * `fn` with a store whose calls all belong to one transaction; it commits when `fn` resolves and rolls
+ * back when it throws. What holds concurrently: a transaction that locks a subject (`lock: key`) runs
+ * alone among the transactions locking that key (in every process), and sees every change committed
+ * before it took the lock — so a read-modify-write of shared state reads inside the transaction, after
+ * the lock. Guarded saves (a revision or status compare-and-set) throw `TransactionConflict` when
+ * they change nothing, and the transaction runs again. Transactions that lock different subjects run
+ * concurrently on PostgreSQL (SQLite runs one at a time). Do no slow I/O inside `fn` (git, docker,
+ * HTTP): it holds its locks and a connection. Never start a transaction inside another.
  */
 export interface Store {
   readonly keys: AccessKeyStore
@@ -33,8 +47,10 @@ export interface Store {
   readonly deploy: DeployStore
   readonly notifications: NotificationStore
   readonly consoleSessions: ConsoleSessionStore
-  /** Who changed what: every mutating API call and console command. `recent` is newest first. */
-  readonly audit: { append(entry: AuditEntry): Promise<void>; recent(limit: number): Promise<AuditEntry[]> }
-  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>
-  close(): void
+  readonly audit: AuditLog
+  transaction<T>(fn: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T>
+  /** Wake-ups across every process on this store (see `Signals`). */
+  readonly signals: Signals
+  readonly dialect: 'sqlite' | 'postgres'
+  close(): Promise<void>
 }

@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { SlipwayConfig } from '../config/config.ts'
 import { systemClock, type Clock } from '../infra/clock.ts'
 import { SecretBox } from '../infra/crypto/secret-box.ts'
-import { openSqliteStore } from '../infra/sqlite/sqlite-store.ts'
+import { openSqliteStore } from '../infra/sql-store/sql-store.ts'
 import type { Store } from '../infra/store.ts'
 import { EventBus } from '../events/bus.ts'
 import { KeyService } from '../identity/key-service.ts'
@@ -47,7 +47,7 @@ export const serverInfoFile = (dataDir: string) => path.join(dataDir, 'server.js
  */
 export async function startServer(config: SlipwayConfig, clock: Clock = systemClock): Promise<RunningServer> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
-  const store = openSqliteStore(config.dataDir)
+  const store = await openSqliteStore(config.dataDir)
   const box = SecretBox.openInDataDir(config.dataDir)
   const keys = new KeyService(store, box, clock)
 

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { openSqliteStore } from '../../src/infra/sqlite/sqlite-store.ts'
+import { openSqliteStore } from '../../src/infra/sql-store/sql-store.ts'
 import type { Store } from '../../src/infra/store.ts'
 import { EventBus } from '../../src/events/bus.ts'
 import { BuildRunner } from '../../src/build/runner/build-runner.ts'
@@ -24,9 +24,9 @@ describe('build runner timeouts (manual clock, host executor)', () => {
   let runner: BuildRunner
   let ctx: BuildContext
 
-  before(() => {
+  before(async () => {
     const dataDir = tempDir('runner')
-    store = openSqliteStore(dataDir)
+    store = await openSqliteStore(dataDir)
     clock = new ManualClock()
     const bus = new EventBus(store, clock, (err) => console.error(err))
     ctx = { store, clock, bus, region: 'us-east-1', accountId: '000000000000', baseUrl: () => 'http://127.0.0.1', wake: () => runner.wake() }

@@ -2,7 +2,7 @@ import { it } from 'node:test'
 import assert from 'node:assert/strict'
 import { DatabaseSync } from 'node:sqlite'
 import path from 'node:path'
-import { openSqliteStore } from '../../src/infra/sqlite/sqlite-store.ts'
+import { openSqliteStore } from '../../src/infra/sql-store/sql-store.ts'
 import { tempDir } from '../helpers/server.ts'
 import { describeStore } from './store-suite.ts'
 
@@ -10,10 +10,10 @@ describeStore('sqlite', () => openSqliteStore(tempDir('store')))
 
 it('sqlite: applies migrations once, in WAL mode, and reopens with data intact', async () => {
   const dir = tempDir('store-reopen')
-  const first = openSqliteStore(dir)
+  const first = await openSqliteStore(dir)
   await first.repositories.insert({ id: 'x', name: 'kept', createdAt: new Date(0), lastModifiedAt: new Date(0) })
   first.close()
-  const second = openSqliteStore(dir)
+  const second = await openSqliteStore(dir)
   assert.equal((await second.repositories.getByName('kept'))?.id, 'x')
   second.close()
   const db = new DatabaseSync(path.join(dir, 'slipway.db'))

@@ -11,10 +11,10 @@ const repo = (id: string, name: string, at = new Date(1_700_000_000_000)) => ({ 
  * The behaviour every `Store` adapter must have. Run against SQLite always; the PostgreSQL adapter
  * will run the same suite.
  */
-export function describeStore(name: string, makeStore: () => Store): void {
+export function describeStore(name: string, makeStore: () => Store | Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
     it('stores repositories with unique names, renames and deletes them', async () => {
-      const store = makeStore()
+      const store = await makeStore()
       await store.repositories.insert(repo('r1', 'one'))
       await store.repositories.insert(repo('r2', 'two', new Date(1_700_000_001_000)))
       await assert.rejects(store.repositories.insert(repo('r3', 'one')), NameTaken)
@@ -25,11 +25,11 @@ export function describeStore(name: string, makeStore: () => Store): void {
       assert.deepEqual((await store.repositories.list('lastModifiedDate', 'descending')).map((r) => r.name), ['deux', 'one'])
       await store.repositories.delete('r1')
       assert.equal(await store.repositories.getByName('one'), undefined)
-      store.close()
+      await store.close()
     })
 
     it('rolls a transaction back entirely when it throws', async () => {
-      const store = makeStore()
+      const store = await makeStore()
       await assert.rejects(
         store.transaction(async (tx) => {
           await tx.repositories.insert(repo('t1', 'inside'))
@@ -40,29 +40,41 @@ export function describeStore(name: string, makeStore: () => Store): void {
       )
       assert.equal(await store.repositories.getByName('inside'), undefined)
       assert.deepEqual(await store.tags.list('arn:x'), {})
-      store.close()
+      await store.close()
     })
 
-    it('never interleaves transactions, and reads outside see only committed state', async () => {
-      const store = makeStore()
+    it('runs transactions that lock one subject one at a time; reads outside see only committed state', async () => {
+      const store = await makeStore()
       let seenInside: unknown = 'unset'
+      let firstHasLock!: () => void
+      const locked = new Promise<void>((resolve) => (firstHasLock = resolve))
       const slow = store.transaction(async (tx) => {
+        firstHasLock()
         await tx.repositories.insert(repo('s1', 'slow'))
         await new Promise((r) => setTimeout(r, 30))
         seenInside = await store.repositories.getByName('slow')
         return 'slow'
-      })
+      }, { lock: 'subject-1' })
+      await locked
       const fast = store.transaction(async (tx) => {
         assert.ok(await tx.repositories.getByName('slow'), 'second transaction starts after the first committed')
         return 'fast'
-      })
+      }, { lock: 'subject-1' })
       assert.deepEqual(await Promise.all([slow, fast]), ['slow', 'fast'])
       assert.equal(seenInside, undefined, 'uncommitted rows are invisible outside the transaction')
-      store.close()
+      await store.close()
+    })
+
+    it('refuses a transaction started inside another, and autocommit writes inside one', async () => {
+      const store = await makeStore()
+      await assert.rejects(store.transaction(async () => store.transaction(async () => 1)), /nested transaction/)
+      await assert.rejects(store.transaction(async () => store.tags.put('arn:n', { a: '1' })), /inside a transaction/)
+      assert.deepEqual(await store.tags.list('arn:n'), {})
+      await store.close()
     })
 
     it('keeps the event outbox in order until published', async () => {
-      const store = makeStore()
+      const store = await makeStore()
       const at = new Date(1_700_000_000_000)
       const a = await store.events.append({ type: 't', source: 's', resource: 'r', detail: { n: 1 }, at })
       const b = await store.events.append({ type: 't', source: 's', resource: 'r', detail: { n: 2 }, at })
@@ -70,11 +82,11 @@ export function describeStore(name: string, makeStore: () => Store): void {
       assert.deepEqual((await store.events.unpublished(10)).map((e) => e.detail), [{ n: 1 }, { n: 2 }])
       await store.events.markPublished(a, at)
       assert.deepEqual((await store.events.unpublished(10)).map((e) => e.seq), [b])
-      store.close()
+      await store.close()
     })
 
     it('keeps tags and ref snapshots per resource', async () => {
-      const store = makeStore()
+      const store = await makeStore()
       await store.repositories.insert(repo('g1', 'refs'))
       await store.repositories.setRef('g1', 'refs/heads/main', 'a'.repeat(40))
       await store.repositories.setRef('g1', 'refs/heads/main', 'b'.repeat(40))
@@ -85,11 +97,11 @@ export function describeStore(name: string, makeStore: () => Store): void {
       await store.tags.put('arn:1', { b: '3' })
       await store.tags.remove('arn:1', ['a'])
       assert.deepEqual(await store.tags.list('arn:1'), { b: '3' })
-      store.close()
+      await store.close()
     })
 
     it('pages, filters and counts pipeline executions, and finds each pipeline\'s newest', async () => {
-      const store = makeStore()
+      const store = await makeStore()
       const at = new Date(1_700_000_000_000)
       const pipeline = (name: string) => ({ name, version: 1, declaration: { name }, normalized: {}, tags: [], transitions: {}, createdAt: at, updatedAt: at }) as unknown as PipelineRecord
       const execution = (id: string, pipelineName: string, status: string, startTime: number) => ({ id, pipelineName, status, startTime, lastUpdateTime: startTime }) as unknown as ExecutionState
@@ -104,18 +116,18 @@ export function describeStore(name: string, makeStore: () => Store): void {
       assert.equal(await store.pipelines.countExecutions('idle'), 0)
       const latest = await store.pipelines.latestExecutions()
       assert.deepEqual([...latest].map(([name, e]) => [name, e.id]).sort(), [['a', 'a6'], ['b', 'b0']])
-      store.close()
+      await store.close()
     })
 
     it('keeps console sessions until they expire or are removed', async () => {
-      const store = makeStore()
+      const store = await makeStore()
       await store.consoleSessions.put({ idHash: 'h1', principal: 'alice', expiresAt: 2000 })
       await store.consoleSessions.put({ idHash: 'h2', principal: 'bob', expiresAt: 1000 })
       await store.consoleSessions.put({ idHash: 'h3', principal: 'carol', expiresAt: 3000 })
       await store.consoleSessions.remove('h3')
       assert.deepEqual(await store.consoleSessions.live(1500), [{ idHash: 'h1', principal: 'alice', expiresAt: 2000 }])
       assert.deepEqual(await store.consoleSessions.live(0), [{ idHash: 'h1', principal: 'alice', expiresAt: 2000 }], 'expired sessions are gone for good')
-      store.close()
+      await store.close()
     })
   })
 }

@@ -213,7 +213,7 @@ describe('CodePipeline behaviour (host executor, real AWS CLI and git)', { skip:
   it('stop-and-wait lets the running build finish; a disabled transition holds executions until enabled', async () => {
     const repo = await repoWithPushes(server, dir, 'stop-app')
     await repo.push()
-    await createPipelineProject(server, 'stop-build', 'version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 1\n')
+    await createPipelineProject(server, 'stop-build', 'version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 5\n')
     assert.equal((await createPipeline(server, dir, { name: 'stopper', stages: [sourceStage('stop-app'), buildStage('stop-build'), approvalStage()] })).code, 0)
     const client = codePipelineClient(server)
     const building = await waitForState(client, 'stopper', (s) => stageStatus(s, 'Build') === 'InProgress')

@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { openSqliteStore } from '../../src/infra/sqlite/sqlite-store.ts'
+import { openSqliteStore } from '../../src/infra/sql-store/sql-store.ts'
 import type { Store } from '../../src/infra/store.ts'
 import { SecretBox } from '../../src/infra/crypto/secret-box.ts'
 import { EventBus } from '../../src/events/bus.ts'
@@ -77,12 +77,12 @@ describe('notifications: listener, store and deliverer', () => {
     receiver.close()
     fs.rmSync(root, { recursive: true, force: true })
   })
-  beforeEach(() => {
+  beforeEach(async () => {
     hits.length = 0
     script.clear()
     const dir = path.join(root, `d${++n}`)
     fs.mkdirSync(dir)
-    store = openSqliteStore(dir)
+    store = await openSqliteStore(dir)
     clock = new ManualClock(Date.parse('2026-11-24T10:00:00Z'))
     bus = new EventBus(store, clock, (err) => errors.push(err))
     bus.subscribe(notificationListener({ store, clock, region: 'us-east-1', accountId: ACCOUNT, baseUrl: () => 'http://console.test' }))
@@ -192,7 +192,7 @@ describe('notifications: listener, store and deliverer', () => {
     // The claimer "crashed": after the lease the attempt is due again, in a store opened afresh.
     const dir = path.join(root, `d${n}`)
     store.close()
-    store = openSqliteStore(dir)
+    store = await openSqliteStore(dir)
     clock.advance(60_000)
     const again = await store.notifications.due(clock.now(), 10)
     assert.deepEqual(again.map((x) => [x.id, x.attempts]), [[due.id, 1]])

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import { buildConfig } from '../../config/config.ts'
 import { systemClock } from '../../infra/clock.ts'
 import { SecretBox } from '../../infra/crypto/secret-box.ts'
-import { openSqliteStore } from '../../infra/sqlite/sqlite-store.ts'
+import { openSqliteStore } from '../../infra/sql-store/sql-store.ts'
 import { KeyService } from '../../identity/key-service.ts'
 import type { CommandArgs } from '../main.ts'
 
@@ -15,7 +15,7 @@ export async function keysCommand({ positionals, values }: CommandArgs): Promise
     return 2
   }
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
-  const store = openSqliteStore(config.dataDir)
+  const store = await openSqliteStore(config.dataDir)
   try {
     const keys = new KeyService(store, SecretBox.openInDataDir(config.dataDir), systemClock)
     if (action === 'create') {

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import { buildConfig } from '../../config/config.ts'
 import { systemClock } from '../../infra/clock.ts'
 import { SecretBox } from '../../infra/crypto/secret-box.ts'
-import { openSqliteStore } from '../../infra/sqlite/sqlite-store.ts'
+import { openSqliteStore } from '../../infra/sql-store/sql-store.ts'
 import { AwsError } from '../../shared/errors.ts'
 import { EVENT_TYPES } from '../../events/model/event-types.ts'
 import type { NotificationTarget } from '../../events/model/types.ts'
@@ -52,7 +52,7 @@ export async function notificationsCommand({ positionals, values }: CommandArgs)
   if (!['create', 'list', 'delete', 'enable', 'disable', 'deliveries'].includes(action)) return fail(`unknown notifications action '${action}'\n\n${USAGE}`)
   const config = buildConfig({ dataDir: values['data-dir'] as string | undefined, region: values.region as string | undefined })
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
-  const store = openSqliteStore(config.dataDir)
+  const store = await openSqliteStore(config.dataDir)
   try {
     switch (action) {
       case 'list': {

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import { buildConfig } from '../../config/config.ts'
 import { systemClock } from '../../infra/clock.ts'
 import { SecretBox } from '../../infra/crypto/secret-box.ts'
-import { openSqliteStore } from '../../infra/sqlite/sqlite-store.ts'
+import { openSqliteStore } from '../../infra/sql-store/sql-store.ts'
 import type { CommandArgs } from '../main.ts'
 
 /**
@@ -18,7 +18,7 @@ export async function secretsCommand({ positionals, values }: CommandArgs): Prom
     return 2
   }
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
-  const store = openSqliteStore(config.dataDir)
+  const store = await openSqliteStore(config.dataDir)
   try {
     if (action === 'list') {
       for (const s of await store.secrets.list()) process.stdout.write(`${s.name}\t${s.updatedAt.toISOString()}\n`)

@@ -70,7 +70,7 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
 
       const call: CallContext = { principal: caller.principal, accessKeyId: caller.accessKeyId, requestId, region: caller.region }
       const output = await handler(input, call)
-      if (options.onMutation && !/^(Get|List|BatchGet|Describe)/.test(operationName)) {
+      if (options.onMutation && !/^(Get|List|BatchGet|Describe|Poll)/.test(operationName)) {
         await options.onMutation(call, `${mounted.model.metadata.endpointPrefix}:${operationName}`, resourceOf(input as Record<string, unknown>))
       }
       const json = operation.output ? serializeOutput(mounted.model, operation.output, output ?? {}) : {}

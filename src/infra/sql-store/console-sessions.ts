@@ -1,0 +1,17 @@
+import type { Sql } from '../sql/sql.ts'
+import type { ConsoleSessionStore } from '../../web/records.ts'
+
+export function sqlConsoleSessions(sql: Sql): ConsoleSessionStore {
+  return {
+    put: async (s) => {
+      await sql.run('INSERT INTO console_sessions (id_hash, principal, expires_at) VALUES (?, ?, ?) ON CONFLICT (id_hash) DO UPDATE SET principal = excluded.principal, expires_at = excluded.expires_at', s.idHash, s.principal, s.expiresAt)
+    },
+    remove: async (idHash) => {
+      await sql.run('DELETE FROM console_sessions WHERE id_hash = ?', idHash)
+    },
+    live: async (now) => {
+      await sql.run('DELETE FROM console_sessions WHERE expires_at <= ?', now)
+      return (await sql.all('SELECT * FROM console_sessions')).map((r) => ({ idHash: String(r.id_hash), principal: String(r.principal), expiresAt: Number(r.expires_at) }))
+    },
+  }
+}
