@@ -23,7 +23,7 @@ describe('model fence lint', () => {
       "import fs from 'node:fs'",
       "import { spawn } from 'child_process'",
       "import Fastify from 'fastify'",
-      "import { openSqliteStore } from '../../infra/sqlite/sqlite-store.ts'",
+      "import { openSqliteStore } from '../../infra/sql-store/sql-store.ts'",
       "import { x } from '../service/start.ts'",
       "const m = await import('node:fs')",
       'const t = Date.now()',
