@@ -73,13 +73,6 @@ export interface ObjectStore {
   listMultipartUploads(bucket: string, query: UploadQuery): Promise<UploadPage>
   /** The parts uploaded so far to one upload, after `partNumberMarker`; NoSuchUpload as the other upload calls. */
   listParts(bucket: string, key: string, uploadId: string, options: { partNumberMarker: number; maxParts: number }): Promise<PartPage & { initiated: string }>
-
-  /**
-   * Calls `listener` after every put, completed multipart upload and copy has become visible (never for
-   * a write that failed). Listeners run synchronously in the writer's call; an exception they throw is
-   * reported to the adapter's error handler, never to the writer. Returns a function that unsubscribes.
-   */
-  onObjectCreated(listener: ObjectCreatedListener): () => void
 }
 
 /** One entry of `listObjectVersions`: a version (`deleteMarker: false`) or a delete marker. */
@@ -92,6 +85,3 @@ export type VersionListResult = {
   nextKeyMarker?: string
   nextVersionIdMarker?: string
 }
-
-/** Fired (in-process) after an object becomes visible, so pipelines can start on an upload. */
-export type ObjectCreatedListener = (event: { bucket: string; key: string; versionId: string | null; etag: string; size: number }) => void

@@ -133,6 +133,15 @@ export interface BuildStore {
   claimNext(owner: string, now: Date, leaseUntil: Date): Promise<{ jobId: string; buildId: string } | undefined>
 }
 
+/** Build logs as chunks (see `DatabaseLogStore`): contiguous, keyed by byte offset. */
+export interface BuildLogStore {
+  /** The log's length in bytes so far. */
+  size(buildId: string): Promise<number>
+  append(buildId: string, offset: number, data: Buffer): Promise<void>
+  /** Up to `limit` chunks holding bytes at or after `offset`, in order. */
+  read(buildId: string, offset: number, limit: number): Promise<{ offset: number; data: Buffer }[]>
+}
+
 export interface SecretStore {
   put(name: string, valueSealed: string, at: Date): Promise<void>
   get(name: string): Promise<string | undefined>

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../config/config.ts'
 import { upCommand } from './commands/up.ts'
+import { serverCommand } from './commands/server.ts'
 import { envCommand } from './commands/env.ts'
 import { keysCommand } from './commands/keys.ts'
 import { buildCommand } from './commands/build.ts'
@@ -19,6 +20,14 @@ Commands:
                           --region R (us-east-1)  --log-level L (info)
                           --executor docker|host|auto (auto: docker when it answers)
                           --no-agent (do not run the local deploy agent 'local')
+  server                  one server of several on shared storage (docs/scale-out.md), in the foreground
+                          the options of up (no local agent), and
+                          --database-url postgres://… (SLIPWAY_DATABASE_URL)
+                          --object-store folder|s3  --s3-endpoint URL  --s3-region R
+                          --s3-bucket-prefix P (slipway-)  --s3-path-style
+                          --repositories-dir DIR (a volume every server mounts)
+                          --master-key-file FILE (SLIPWAY_MASTER_KEY; the same on every server)
+                          --runner (run builds here too)
   build                   run ./buildspec.yml locally, in place (no server needed)
                           --buildspec FILE  --image IMAGE  --executor E  --env NAME=VALUE…
                           --artifacts DIR (.slipway-artifacts)  --privileged
@@ -77,6 +86,15 @@ const OPTIONS = {
   tags: { type: 'string' },
   root: { type: 'string' },
   'heartbeat-seconds': { type: 'string' },
+  'database-url': { type: 'string' },
+  'object-store': { type: 'string' },
+  's3-endpoint': { type: 'string' },
+  's3-region': { type: 'string' },
+  's3-bucket-prefix': { type: 'string' },
+  's3-path-style': { type: 'boolean' },
+  'repositories-dir': { type: 'string' },
+  'master-key-file': { type: 'string' },
+  runner: { type: 'boolean' },
 } as const
 
 async function main(argv: string[]): Promise<number> {
@@ -96,6 +114,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up':
       return upCommand(args)
+    case 'server':
+      return serverCommand(args)
     case 'env':
       return envCommand(args)
     case 'keys':

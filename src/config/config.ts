@@ -1,4 +1,6 @@
 import path from 'node:path'
+import { ConfigError } from './config-error.ts'
+import { buildStorageConfig, type StorageConfig, type StorageInput } from './storage-config.ts'
 
 /** The one configuration object of a Slipway process: validated at start, frozen, passed down. */
 export type SlipwayConfig = Readonly<{
@@ -19,18 +21,15 @@ export type SlipwayConfig = Readonly<{
   buildLeaseMs: number
   /** How long a deploy agent may stay silent during a lifecycle event before the event fails, ms. */
   agentLeaseMs: number
-}>
+  /** Whether this server runs builds itself (`slipway up` always; `slipway server` with `--runner`). */
+  runner: boolean
+}> & Readonly<StorageConfig>
 
-export type ConfigInput = Partial<{ host: string; port: string | number; dataDir: string; region: string; logLevel: string; executor: string }>
+export type ConfigInput = Partial<{ host: string; port: string | number; dataDir: string; region: string; logLevel: string; executor: string; runner: boolean }> & StorageInput
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ConfigError'
-  }
-}
+export { ConfigError }
 
 /** Builds the config from flags (already parsed) and environment, with defaults; throws ConfigError. */
 export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): SlipwayConfig {
@@ -47,7 +46,9 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
   const leaseMs = Number(env.SLIPWAY_BUILD_LEASE_MS ?? 15_000)
   if (!Number.isInteger(leaseMs) || leaseMs < 1000) throw new ConfigError(`SLIPWAY_BUILD_LEASE_MS must be an integer >= 1000, got ${env.SLIPWAY_BUILD_LEASE_MS}`)
   const dataDir = path.resolve(cwd, String(input.dataDir ?? env.SLIPWAY_DATA_DIR ?? '.slipway'))
+  const storage = buildStorageConfig(input, env, dataDir, cwd, region)
   return Object.freeze({
+    ...storage,
     host,
     port,
     dataDir,
@@ -58,5 +59,6 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
     executor,
     buildLeaseMs: leaseMs,
     agentLeaseMs: Number(env.SLIPWAY_AGENT_LEASE_MS ?? 10_000),
+    runner: input.runner ?? true,
   })
 }

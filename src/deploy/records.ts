@@ -1,3 +1,4 @@
+import type { Revisioned } from '../pipeline/records.ts'
 import type { AutoRollbackConfiguration, RevisionLocation, TagFilter, DeploymentStyle, MinimumHealthyHosts } from '../protocol/models/codedeploy.types.ts'
 
 export type ApplicationRecord = { name: string; id: string; computePlatform: string; createdAt: Date }
@@ -39,7 +40,6 @@ export type HostCommandRecord = {
   nonce: number
   createdAt: Date
   updatedAt: Date
-  leaseExpiresAt?: Date
 }
 
 /** The store port of the deploy context. `state` of a deployment is the engine's JSON. */
@@ -65,8 +65,10 @@ export interface DeployStore {
   revisions(applicationName: string): Promise<RevisionRecord[]>
 
   insertDeployment(id: string, applicationName: string, groupName: string, status: string, createTime: number, state: unknown): Promise<void>
-  saveDeployment(id: string, status: string, state: unknown): Promise<void>
+  /** Guarded save: only if the stored revision is still `revision`; otherwise `TransactionConflict`. */
+  saveDeployment(id: string, status: string, state: unknown, revision: number): Promise<void>
   deployment<T>(id: string): Promise<T | undefined>
+  deploymentForChange<T>(id: string): Promise<Revisioned<T> | undefined>
   deployments<T>(filter: { applicationName?: string; groupName?: string; statuses?: string[] }): Promise<T[]>
   activeDeployments<T>(): Promise<T[]>
 
@@ -76,11 +78,9 @@ export interface DeployStore {
   instances(): Promise<InstanceRecord[]>
   touchInstance(name: string, at: Date): Promise<void>
 
+  /** A host command's record (what the agent API shows); the work itself is a `host-command` job. */
   insertCommand(c: HostCommandRecord): Promise<void>
   command(id: string): Promise<HostCommandRecord | undefined>
-  nextCommand(host: string): Promise<HostCommandRecord | undefined>
   saveCommand(c: HostCommandRecord): Promise<void>
-  expiredCommands(now: Date): Promise<HostCommandRecord[]>
-  pendingCommands(): Promise<HostCommandRecord[]>
   commandsOf(deploymentId: string): Promise<HostCommandRecord[]>
 }

@@ -10,8 +10,8 @@ export const buildPrincipal = (buildId: string) => `build:${buildId}`
 export type BuildKeys = {
   issue(buildId: string): Promise<KeyPair>
   revoke(buildId: string): Promise<void>
-  /** Deletes every build key (at start-up, no build of an earlier process still runs). */
-  revokeAll(): Promise<number>
+  /** Deletes the keys of builds that are not running (at start-up: what a dead server left behind). */
+  revokeExcept(running: (buildId: string) => boolean): Promise<number>
 }
 
 export function buildKeys(keys: KeyService): BuildKeys {
@@ -23,6 +23,6 @@ export function buildKeys(keys: KeyService): BuildKeys {
   return {
     issue: (buildId) => keys.create(buildPrincipal(buildId)),
     revoke: async (buildId) => void (await remove(await ofBuilds((u) => u === buildPrincipal(buildId)))),
-    revokeAll: async () => remove(await ofBuilds((u) => u.startsWith('build:'))),
+    revokeExcept: async (running) => remove(await ofBuilds((u) => u.startsWith('build:') && !running(u.slice('build:'.length)))),
   }
 }

@@ -20,9 +20,9 @@ export class KeyService {
     this.#clock = clock
   }
 
-  async create(userName = 'root'): Promise<KeyPair> {
+  async create(userName = 'root', store: Store = this.#store): Promise<KeyPair> {
     const pair = newKeyPair()
-    await this.#store.keys.insert({
+    await store.keys.insert({
       accessKeyId: pair.accessKeyId,
       userName,
       secretSealed: this.#box.seal(pair.secretAccessKey),
@@ -49,8 +49,11 @@ export class KeyService {
 
   /** The first root key, created when the store has none (first start). */
   async rootKey(): Promise<KeyPair> {
-    const root = (await this.#store.keys.list()).find((k) => k.userName === 'root' && k.status === 'Active')
-    if (!root) return this.create('root')
-    return { accessKeyId: root.accessKeyId, secretAccessKey: this.#box.open(root.secretSealed) }
+    // Under a lock: servers starting together on one store make one root key.
+    return this.#store.transaction(async (tx) => {
+      const root = (await tx.keys.list()).find((k) => k.userName === 'root' && k.status === 'Active')
+      if (!root) return this.create('root', tx)
+      return { accessKeyId: root.accessKeyId, secretAccessKey: this.#box.open(root.secretSealed) }
+    }, { lock: 'identity:root-key' })
   }
 }

@@ -2,6 +2,9 @@ import type { PipelineDeclaration, Tag } from '../protocol/models/codepipeline.t
 import type { NormalizedPipeline } from './model/structure/types.ts'
 import type { ExecutionState, Transitions } from './model/execution-types.ts'
 
+/** A record as read for a change: its value and the revision a guarded save must name. */
+export type Revisioned<T> = { value: T; revision: number }
+
 export type PipelineRecord = {
   name: string
   version: number
@@ -45,8 +48,16 @@ export interface PipelineStore {
   version(name: string, version: number): Promise<PipelineDeclaration | undefined>
 
   insertExecution(e: ExecutionState, clientRequestToken?: string): Promise<void>
-  saveExecution(e: ExecutionState): Promise<void>
+  /**
+   * Guarded save: writes `e` only if the stored revision is still `revision` (the one it was read
+   * with), and bumps it; otherwise throws `TransactionConflict`.
+   */
+  saveExecution(e: ExecutionState, revision: number): Promise<void>
   execution(id: string): Promise<ExecutionState | undefined>
+  /** An execution with the revision a guarded save names. */
+  executionForChange(id: string): Promise<Revisioned<ExecutionState> | undefined>
+  /** The pipeline's unfinished executions, oldest first, with their revisions. */
+  activeForChange(pipelineName: string): Promise<Revisioned<ExecutionState>[]>
   executionByToken(pipelineName: string, token: string): Promise<ExecutionState | undefined>
   /** Executions not finished (InProgress, Stopping). */
   activeExecutions(pipelineName: string): Promise<ExecutionState[]>
@@ -62,9 +73,8 @@ export interface PipelineStore {
   customActionTypes(): Promise<CustomActionTypeRecord[]>
   deleteCustomActionType(category: string, provider: string, version: string): Promise<boolean>
 
+  /** A custom action job's record (what the job-worker API shows); its work is a `custom-action` job. */
   insertJob(job: PipelineJobRecord): Promise<void>
   job(id: string): Promise<PipelineJobRecord | undefined>
-  /** Queued jobs of one action type, oldest first; marks them InProgress is NOT done here (acknowledge does). */
-  queuedJobs(type: { category: string; owner: string; provider: string; version: string }, limit: number): Promise<PipelineJobRecord[]>
   saveJob(job: PipelineJobRecord): Promise<void>
 }

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events'
+import { createHash } from 'node:crypto'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { SlipwayConfig } from '../config/config.ts'
@@ -18,6 +18,7 @@ import { DockerExecutor } from '../build/executors/docker-executor.ts'
 import { HostExecutor } from '../build/executors/host-executor.ts'
 import type { Executor } from '../build/executors/executor.ts'
 import type { BuildKeys } from '../identity/build-keys.ts'
+import type { LogStore } from '../build/logs/log-store.ts'
 
 export type BuildModuleDeps = {
   config: SlipwayConfig
@@ -30,12 +31,13 @@ export type BuildModuleDeps = {
   baseUrl: () => string
   auth: HttpAuth
   keys: BuildKeys
+  logs: LogStore
 }
 
 /** Picks the executor: `docker` must answer; `auto` uses docker when it answers, else the host. */
-export async function chooseExecutor(choice: SlipwayConfig['executor']): Promise<Executor> {
+export async function chooseExecutor(choice: SlipwayConfig['executor'], owner?: string): Promise<Executor> {
   if (choice === 'host') return new HostExecutor()
-  const docker = new DockerExecutor()
+  const docker = new DockerExecutor({ ...(owner ? { owner } : {}) })
   if (await docker.available()) return docker
   if (choice === 'docker') throw new Error('--executor docker: no Docker engine answers on /var/run/docker.sock')
   return new HostExecutor()
@@ -43,9 +45,8 @@ export async function chooseExecutor(choice: SlipwayConfig['executor']): Promise
 
 /** The CodeBuild context: API service, log endpoint, and the in-process build runner. */
 export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps) {
-  const executor = await chooseExecutor(deps.config.executor)
-  const logEvents = new EventEmitter()
-  logEvents.setMaxListeners(0)
+  // Containers are labelled with this server's data dir: servers sharing a Docker engine leave each other's alone.
+  const executor = await chooseExecutor(deps.config.executor, createHash('sha256').update(deps.config.dataDir).digest('hex').slice(0, 16))
   let runner: BuildRunner | undefined
   const ctx: BuildContext = {
     store: deps.store,
@@ -68,16 +69,19 @@ export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps
       accountId: deps.config.accountId,
       baseUrl: deps.baseUrl,
       resolveSecret: secretResolver(deps.store, deps.box),
-      logEvents,
+      logs: deps.logs,
       saveReport: (r) => deps.store.reports.insert(r),
       keys: deps.keys,
     },
     { leaseMs: deps.config.buildLeaseMs, onError: (err, context) => app.log.error({ err }, context) },
   )
-  // Nothing runs yet at start-up: every container, session or build key left behind belongs to a dead server.
-  await deps.keys.revokeAll()
+  // Nothing runs here yet at start-up: this server's containers and sessions were left by its dead
+  // predecessor. Build keys are shared: only those of builds no longer running go (a build of a crashed
+  // server keeps its key until it fails with its lease, when the server that fails it revokes it).
+  const running = new Set((await deps.store.builds.unfinished()).map((b) => b.id))
+  await deps.keys.revokeExcept((id) => running.has(id))
   if (executor instanceof DockerExecutor) await executor.removeOrphans(() => false)
   if (executor instanceof HostExecutor) executor.removeOrphans(path.join(deps.config.dataDir, 'work'), () => false)
-  registerBuildLogs(app, { store: deps.store, dataDir: deps.config.dataDir, logEvents, auth: deps.auth })
+  registerBuildLogs(app, { store: deps.store, logs: deps.logs, auth: deps.auth })
   return { ctx, runner, executor, api: codeBuildApi(ctx) }
 }

@@ -55,6 +55,7 @@ export function registerDeploy(app: FastifyInstance, deps: DeployModuleDeps) {
     },
     stop() {
       if (timer) clearInterval(timer)
+      channel?.close()
     },
   }
 }

@@ -61,10 +61,10 @@ export function registerPipelines(app: FastifyInstance, deps: PipelineModuleDeps
   ]
   const onError = (err: unknown, context = 'pipelines') => app.log.error({ err }, context)
   worker = new ActionWorker(ctx, engine, providers, { onError })
-  registerTriggers(ctx, engine, { bus: deps.bus, git: deps.git, objects: deps.objects, onError })
+  registerTriggers(ctx, engine, { bus: deps.bus, git: deps.git, onError })
   completeActionsOnBuildEnd(deps.bus, deps.builds, engine)
   stopBuildsOfAbandonedActions(deps.bus, deps.builds, (err) => onError(err, 'stopping an abandoned build'))
-  deps.bus.subscribe(async (event) => {
+  deps.bus.subscribe('pipeline-deployment-completion', async (event) => {
     if (event.type !== DEPLOYMENT_STATE_CHANGE) return
     const d = await deps.deployments.get(String(event.detail.deploymentId)).catch(() => undefined)
     const outcome = d && deploymentOutcome(d)

@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { SlipwayConfig } from '../config/config.ts'
 import { systemClock, type Clock } from '../infra/clock.ts'
 import { SecretBox } from '../infra/crypto/secret-box.ts'
-import { openSqliteStore } from '../infra/sql-store/sql-store.ts'
+import { openStorage } from './storage.ts'
 import type { Store } from '../infra/store.ts'
 import { EventBus } from '../events/bus.ts'
 import { KeyService } from '../identity/key-service.ts'
@@ -42,13 +42,14 @@ export type RunningServer = {
 export const serverInfoFile = (dataDir: string) => path.join(dataDir, 'server.json')
 
 /**
- * Composes the embedded server: store, keys, git, the AWS JSON services and git smart HTTP on one
- * port. Resolves once it listens; crash recovery (unpublished ref changes) runs before it does.
+ * Composes a server: store, keys, git, the AWS JSON services and git smart HTTP on one port, on the
+ * storage the configuration names (embedded, or shared with other replicas). Resolves once it
+ * listens; crash recovery (unpublished ref changes, events not yet consumed) runs before it does.
  */
 export async function startServer(config: SlipwayConfig, clock: Clock = systemClock): Promise<RunningServer> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
-  const store = await openSqliteStore(config.dataDir)
-  const box = SecretBox.openInDataDir(config.dataDir)
+  const storage = await openStorage(config, clock, (err, context) => app.log.error({ err }, context))
+  const { store, box } = storage
   const keys = new KeyService(store, box, clock)
 
   const app = Fastify({
@@ -66,11 +67,11 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => done(null))
 
-  const bus = new EventBus(store, clock, (err, event) => app.log.error({ err, seq: event.seq, type: event.type }, 'event listener failed'))
+  const bus = new EventBus(store, clock, (err, event) => app.log.error({ err, seq: event?.seq, type: event?.type }, 'event listener failed'))
   let baseUrl = `http://${config.host}:${config.port}`
   const git: GitContext = {
     store,
-    repos: createGitRepos(path.join(config.dataDir, 'git')),
+    repos: createGitRepos(config.repositoriesDir),
     clock,
     bus,
     region: config.region,
@@ -82,8 +83,8 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   const sigv4 = sigv4Authenticator(keys.lookup, clock, config.maxSkewSeconds)
   const sessions = await ConsoleSessions.load(store.consoleSessions)
   registerGitSmartHttp(app, git, { lookup: keys.lookup, clock, regions: candidateRegions(config.region) })
-  const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup: keys.lookup, maxSkewSeconds: config.maxSkewSeconds }).objects
-  const builds = await registerBuilds(app, { config, clock, store, box, bus, git, objects: artifacts, baseUrl: () => baseUrl, auth: { lookup: keys.lookup, sigv4, session: sessions.principalOf }, keys: buildKeys(keys) })
+  const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup: keys.lookup, maxSkewSeconds: config.maxSkewSeconds, objects: storage.objects, outbox: store.events, flush: () => bus.flush() }).objects
+  const builds = await registerBuilds(app, { config, clock, store, box, bus, git, objects: artifacts, baseUrl: () => baseUrl, auth: { lookup: keys.lookup, sigv4, session: sessions.principalOf }, keys: buildKeys(keys), logs: storage.logs })
   const deploy = registerDeploy(app, { config, clock, store, bus, objects: artifacts, agentLeaseMs: config.agentLeaseMs })
   const pipelines = registerPipelines(app, { config, clock, store, bus, git, objects: artifacts, builds: builds.ctx, baseUrl: () => baseUrl, deployments: deploy.deployments, findDeploymentByAction: deploy.findByAction })
   const codecommit = codeCommitApi(git)
@@ -96,7 +97,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   registerConsole(app, { dataDir: config.dataDir, region: config.region, store, clock, bus, sessions, lookup: keys.lookup, rootPrincipal: async () => 'root', pipelines: pipelines.api, builds: builds.api, engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, objects: artifacts })
   const notifications = registerNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, log: app.log })
   await syncAllRefs(git)
-  await bus.flush()
+  await bus.start()
   await app.listen({ host: config.host, port: config.port })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
@@ -104,7 +105,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   baseUrl = `http://${host}:${port}`
 
   const awsCliFiles = writeAwsCliFiles(config.dataDir, await keys.rootKey(), baseUrl, config.region)
-  builds.runner.start()
+  if (config.runner) builds.runner.start()
   await pipelines.start()
   await deploy.start()
   notifications.start()
@@ -119,12 +120,13 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     awsCliFiles,
     objects: artifacts,
     async close() {
+      bus.stop()
       pipelines.stop()
       deploy.stop()
       await notifications.stop()
       await builds.runner.stop()
       await app.close()
-      store.close()
+      await storage.close()
       fs.rmSync(serverInfoFile(config.dataDir), { force: true })
     },
   }

@@ -6,13 +6,13 @@ import type { ConsoleSessions } from './sessions.ts'
 const HEARTBEAT_MS = 15_000
 
 /**
- * `GET /console/api/events`: Server-Sent Events relaying every bus event (pipeline, stage, action,
- * build, reference, deployment changes). One bus subscription, fanned out to every open stream; a
+ * `GET /console/api/events`: Server-Sent Events relaying every outbox event (pipeline, stage, action,
+ * build, reference, deployment changes), from any server on the store. One tail of the bus, fanned out to every open stream; a
  * comment line every 15 s keeps proxies and the browser's EventSource from timing out.
  */
 export function registerConsoleEvents(app: FastifyInstance, deps: { bus: EventBus; sessions: ConsoleSessions }): void {
   const clients = new Set<ServerResponse>()
-  const unsubscribe = deps.bus.subscribe((event) => {
+  const unsubscribe = deps.bus.tail((event) => {
     if (clients.size === 0) return
     const data = JSON.stringify({ seq: event.seq, type: event.type, resource: event.resource, detail: event.detail, at: event.at })
     const frame = `id: ${event.seq}\nevent: change\ndata: ${data}\n\n`

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { FileLogStore } from '../../src/build/logs/file-log-store.ts'
 import { openSqliteStore } from '../../src/infra/sql-store/sql-store.ts'
 import type { Store } from '../../src/infra/store.ts'
 import { EventBus } from '../../src/events/bus.ts'
@@ -32,7 +32,7 @@ describe('build runner timeouts (manual clock, host executor)', () => {
     ctx = { store, clock, bus, region: 'us-east-1', accountId: '000000000000', baseUrl: () => 'http://127.0.0.1', wake: () => runner.wake() }
     runner = new BuildRunner(ctx, {
       clock, executor: new HostExecutor(), dataDir, region: 'us-east-1', accountId: '000000000000', baseUrl: () => 'http://127.0.0.1',
-      resolveSecret: async () => '', logEvents: new EventEmitter(),
+      resolveSecret: async () => '', logs: new FileLogStore(dataDir, store.signals),
     }, { tickMs: 20, onError: (err) => console.error(err) })
     runner.start()
   })

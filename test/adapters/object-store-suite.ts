@@ -405,32 +405,6 @@ export function describeObjectStore(name: string, make: () => Promise<StoreUnder
       assert.equal(await read(store, 'copies-2', 'sub/dir/dst'), 'payload')
     })
 
-    it('tells listeners about created objects, after they are visible, and not about failed writes', async () => {
-      await store.createBucket('events')
-      const events: { key: string; visible: boolean; size: number }[] = []
-      const off = store.onObjectCreated((e) => {
-        events.push({ key: e.key, visible: false, size: e.size })
-        void store.headObject(e.bucket, e.key).then(() => {
-          const entry = events.find((x) => x.key === e.key)
-          if (entry) entry.visible = true
-        })
-      })
-      await store.putObject('events', 'one', body('1'))
-      await store.copyObject({ bucket: 'events', key: 'one' }, { bucket: 'events', key: 'two' })
-      const id = await store.createMultipartUpload('events', 'three')
-      const part = await store.uploadPart('events', 'three', id, 1, body('333'))
-      await store.completeMultipartUpload('events', 'three', id, [{ partNumber: 1, etag: part.etag }])
-      await assert.rejects(store.putObject('events', 'four', Readable.from((async function* () { yield Buffer.from('x'); throw new Error('boom') })())))
-      await waitFor(() => events.every((e) => e.visible))
-      off()
-      await store.putObject('events', 'five', body('5'))
-      assert.deepEqual(events, [
-        { key: 'one', visible: true, size: 1 },
-        { key: 'two', visible: true, size: 1 },
-        { key: 'three', visible: true, size: 3 },
-      ])
-    })
-
     it('keeps every version of concurrent versioned puts', when(features.versioning), async () => {
       await store.createBucket('busy')
       await store.putBucketVersioning('busy', 'Enabled')

@@ -4,6 +4,7 @@ import pg from 'pg'
 import { openPostgresStore } from '../../src/infra/sql-store/sql-store.ts'
 import { startTestPostgres } from '../helpers/postgres.ts'
 import { describeStore } from './store-suite.ts'
+import { describeSubStores } from './store-contract/index.ts'
 
 const postgres = await startTestPostgres()
 
@@ -14,6 +15,7 @@ if (postgres.skip !== undefined) {
   const server = postgres.server
   after(() => server.stop())
   describeStore('postgres', async () => openPostgresStore({ url: await server.createDatabase() }))
+  describeSubStores('postgres', async () => openPostgresStore({ url: await server.createDatabase() }))
 
   it('postgres: migrates once when several servers start together, with byte-wise text columns', async () => {
     const url = await server.createDatabase()

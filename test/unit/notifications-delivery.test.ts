@@ -85,7 +85,7 @@ describe('notifications: listener, store and deliverer', () => {
     store = await openSqliteStore(dir)
     clock = new ManualClock(Date.parse('2026-11-24T10:00:00Z'))
     bus = new EventBus(store, clock, (err) => errors.push(err))
-    bus.subscribe(notificationListener({ store, clock, region: 'us-east-1', accountId: ACCOUNT, baseUrl: () => 'http://console.test' }))
+    bus.subscribe('notifications', notificationListener({ store, clock, region: 'us-east-1', accountId: ACCOUNT, baseUrl: () => 'http://console.test' }))
   })
 
   const deps = () => ({ store, box, clock, region: 'us-east-1', accountId: ACCOUNT })
@@ -130,7 +130,7 @@ describe('notifications: listener, store and deliverer', () => {
   it('is idempotent when the bus publishes an event twice', async () => {
     await createRule(deps(), { name: 'hook', resource: '*', eventTypeIds: ['*'], targets: [{ type: 'Webhook', address: `${base}/hook` }] })
     const listener = notificationListener({ store, clock, region: 'us-east-1', accountId: ACCOUNT, baseUrl: () => '' })
-    const event = { seq: 99, type: 'codebuild.BuildStateChange', source: 'aws.codebuild', resource: `arn:aws:codebuild:us-east-1:${ACCOUNT}:build/app:1`, detail: { 'build-id': 'app:1', 'project-name': 'app', 'build-status': 'FAILED' }, at: clock.now() }
+    const event = { seq: 99, position: { tx: 0, seq: 99 }, type: 'codebuild.BuildStateChange', source: 'aws.codebuild', resource: `arn:aws:codebuild:us-east-1:${ACCOUNT}:build/app:1`, detail: { 'build-id': 'app:1', 'project-name': 'app', 'build-status': 'FAILED' }, at: clock.now() }
     await listener(event)
     await listener(event)
     assert.equal((await store.notifications.deliveries({ limit: 10 })).length, 1)

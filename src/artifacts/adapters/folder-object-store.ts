@@ -24,7 +24,7 @@ import { listKeys, listVersions } from '../model/listing.ts'
 import { MAX_KEY_BYTES, utf8Length } from '../model/names.ts'
 import { addVersion, deleteLatest, deleteVersion, isVisible, readableVersion } from '../model/versions.ts'
 import type { DeleteResult, KeyRecord, RecordChange, StoredVersion, Versioning } from '../model/versions.ts'
-import type { ListResult, ObjectCreatedListener, ObjectMetadata, ObjectStore, PutResult, VersionListResult } from '../ports.ts'
+import type { ListResult, ObjectMetadata, ObjectStore, PutResult, VersionListResult } from '../ports.ts'
 import { isNotFound, moveIntoPlace, removeFile, streamToTemp, writeJsonAtomic, type TempFile } from './atomic-files.ts'
 import type { BucketState } from './bucket-state.ts'
 import { BucketCatalog, bucketLock } from './bucket-catalog.ts'
@@ -37,11 +37,8 @@ export type FolderObjectStoreOptions = {
   clock?: Clock
   /** Smallest size of every part but the last in a multipart upload (S3: 5 MiB). */
   minPartSize?: number
-  /** Where exceptions thrown by `onObjectCreated` listeners go. */
-  onListenerError?: (error: unknown) => void
 }
 
-type ObjectCreated = Parameters<ObjectCreatedListener>[0]
 type NewContent = { etag: string; contentType?: string; userMetadata: Record<string, string> }
 
 const MAX_LIST_KEYS = 1000
@@ -86,15 +83,12 @@ export class FolderObjectStore implements ObjectStore {
   readonly #clock: Clock
   readonly #locks = new KeyedMutex()
   readonly #catalog: BucketCatalog
-  readonly #listeners = new Set<ObjectCreatedListener>()
-  readonly #onListenerError: (error: unknown) => void
   readonly #multipart: MultipartUploads
 
   /** Opens (creating) the store at `root`; leftovers of a previous process's temp files are removed. */
   constructor(root: string, options: FolderObjectStoreOptions = {}) {
     this.#layout = new FolderLayout(root)
     this.#clock = options.clock ?? systemClock
-    this.#onListenerError = options.onListenerError ?? (() => undefined)
     this.#catalog = new BucketCatalog(this.#layout, this.#locks, this.#clock, Date.now())
     fs.mkdirSync(root, { recursive: true, mode: 0o700 })
     for (const dir of [this.#layout.tmpDir, this.#layout.trashDir]) {
@@ -110,11 +104,6 @@ export class FolderObjectStore implements ObjectStore {
       store: (state, key, temp, content) => this.#store(state, key, temp, content),
     }
     this.#multipart = new MultipartUploads(host)
-  }
-
-  onObjectCreated(listener: ObjectCreatedListener): () => void {
-    this.#listeners.add(listener)
-    return () => this.#listeners.delete(listener)
   }
 
   // ---- buckets ----
@@ -325,7 +314,7 @@ export class FolderObjectStore implements ObjectStore {
     })
   }
 
-  /** Records flushed content in `temp` as the key's newest version and tells the listeners. */
+  /** Records flushed content in `temp` as the key's newest version. */
   async #store(state: BucketState, key: string, temp: TempFile, content: NewContent): Promise<PutResult & { lastModified: Date }> {
     const blob = newBlobId()
     const lastModified = this.#clock.now()
@@ -353,18 +342,7 @@ export class FolderObjectStore implements ObjectStore {
       await fsp.rm(temp.file, { force: true })
     }
     const version = stored as StoredVersion
-    this.#emit({ bucket: state.name, key, versionId: version.versionId, etag: version.etag, size: version.size })
     return { etag: version.etag, versionId: version.versionId, lastModified }
-  }
-
-  #emit(event: ObjectCreated): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event)
-      } catch (error) {
-        this.#onListenerError(error)
-      }
-    }
   }
 }
 

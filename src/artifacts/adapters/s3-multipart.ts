@@ -31,8 +31,6 @@ export type MultipartHost = {
   clock: Clock
   /** The service's bucket name; NoSuchBucket for a name no bucket can have. */
   external(bucket: string): string
-  /** Tells the listeners about the object a completed upload created. */
-  created(bucket: string, key: string, result: PutResult): Promise<void>
 }
 
 export class S3Multipart {
@@ -70,9 +68,7 @@ export class S3Multipart {
     const out = await this.#host.errors.guard({ bucket, key, uploadId }, () =>
       this.#host.client.send(new CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId, MultipartUpload })),
     )
-    const result = { etag: out.ETag ?? '', versionId: portVersionId(out.VersionId) }
-    await this.#host.created(bucket, key, result)
-    return result
+    return { etag: out.ETag ?? '', versionId: portVersionId(out.VersionId) }
   }
 
   async abort(bucket: string, key: string, uploadId: string): Promise<void> {

@@ -10,9 +10,6 @@
  * stream. Atomicity, versioning and concurrency are the service's. Listings carry what S3 listings
  * carry (`s3-listings.ts`). Checksums are sent and checked only where S3 requires them, because many
  * S3-compatible services reject the SDK's default flexible checksums.
- *
- * Listeners hear of puts, copies and completed uploads once the service has answered; for a copy or a
- * completed upload the size is asked of the service first (only while someone listens).
  */
 import type { Readable } from 'node:stream'
 import {
@@ -28,7 +25,7 @@ import { Upload } from '@aws-sdk/lib-storage'
 import { systemClock, type Clock } from '../../infra/clock.ts'
 import { copyToItself, deleteMarkerVersion, invalidRange, noSuchBucket, noSuchKey, noSuchVersion } from '../model/errors.ts'
 import type { PartPage, UploadPage, UploadQuery } from '../model/upload-listing.ts'
-import type { ListResult, ObjectCreatedListener, ObjectMetadata, ObjectStore, PutResult, VersionListResult } from '../ports.ts'
+import type { ListResult, ObjectMetadata, ObjectStore, PutResult, VersionListResult } from '../ports.ts'
 import { countedBody, parseContentRange, rangeHeader } from './s3-bodies.ts'
 import { S3Buckets } from './s3-buckets.ts'
 import { responseHeaders, S3ErrorMapper, statusOf, type ErrorScope } from './s3-errors.ts'
@@ -59,11 +56,7 @@ export type S3ObjectStoreOptions = {
   bucketPrefix: string
   /** Only for times an answer leaves out; object times are the service's. */
   clock?: Clock
-  /** Where exceptions thrown by `onObjectCreated` listeners go, and a failure to learn a created object's size. */
-  onListenerError?: (error: unknown) => void
 }
-
-type ObjectCreated = Parameters<ObjectCreatedListener>[0]
 
 /** S3's smallest part, and how many parts `Upload` fills and sends at once: a put holds at most ~10 MiB. */
 const PART_SIZE = 5 * 1024 * 1024
@@ -75,8 +68,6 @@ export class S3ObjectStore implements ObjectStore {
   readonly #buckets: S3Buckets
   readonly #multipart: S3Multipart
   readonly #clock: Clock
-  readonly #listeners = new Set<ObjectCreatedListener>()
-  readonly #onListenerError: (error: unknown) => void
 
   /** @throws TypeError for a bucket prefix that cannot start an S3 bucket name. */
   constructor(options: S3ObjectStoreOptions) {
@@ -91,24 +82,17 @@ export class S3ObjectStore implements ObjectStore {
     this.#errors = new S3ErrorMapper(options.bucketPrefix)
     this.#buckets = new S3Buckets(this.#client, this.#errors, options.bucketPrefix, options.region)
     this.#clock = options.clock ?? systemClock
-    this.#onListenerError = options.onListenerError ?? (() => undefined)
     this.#multipart = new S3Multipart({
       client: this.#client,
       errors: this.#errors,
       clock: this.#clock,
       external: (bucket) => this.#buckets.external(bucket),
-      created: (bucket, key, result) => this.#created(bucket, key, result),
     })
   }
 
   /** Closes the client's connections; the store cannot be used afterwards. */
   destroy(): void {
     this.#client.destroy()
-  }
-
-  onObjectCreated(listener: ObjectCreatedListener): () => void {
-    this.#listeners.add(listener)
-    return () => this.#listeners.delete(listener)
   }
 
   // ---- buckets (s3-buckets.ts) ----
@@ -151,9 +135,7 @@ export class S3ObjectStore implements ObjectStore {
       // When the body fails, the upload's clean-up may fail after it (s3rver cannot abort): report the cause.
       throw counted.failure() ?? this.#errors.map(error, { bucket, key })
     }
-    const result = { etag: out.ETag ?? '', versionId: portVersionId(out.VersionId) }
-    await this.#created(bucket, key, result, counted.size())
-    return result
+    return { etag: out.ETag ?? '', versionId: portVersionId(out.VersionId) }
   }
 
   async getObject(
@@ -209,9 +191,7 @@ export class S3ObjectStore implements ObjectStore {
     const directive = options ? { MetadataDirective: 'REPLACE' as const, ...contentHeaders(options) } : { MetadataDirective: 'COPY' as const }
     const scope = { bucket: source.bucket, key: source.key, ...(source.versionId !== undefined ? { versionId: source.versionId } : {}) }
     const out = await this.#errors.guard(scope, () => this.#client.send(new CopyObjectCommand({ Bucket, Key: target.key, CopySource, ...directive })))
-    const result = { etag: out.CopyObjectResult?.ETag ?? '', versionId: portVersionId(out.VersionId) }
-    await this.#created(target.bucket, target.key, result)
-    return { ...result, lastModified: out.CopyObjectResult?.LastModified ?? this.#clock.now() }
+    return { etag: out.CopyObjectResult?.ETag ?? '', versionId: portVersionId(out.VersionId), lastModified: out.CopyObjectResult?.LastModified ?? this.#clock.now() }
   }
 
   async listObjects(
@@ -277,30 +257,5 @@ export class S3ObjectStore implements ObjectStore {
     if (headers['x-amz-delete-marker'] === 'true') return noSuchKey(scope.key, headers)
     if (!(await this.#buckets.exists(scope.bucket))) return noSuchBucket(scope.bucket)
     return scope.versionId !== undefined ? noSuchVersion(scope.key, scope.versionId) : noSuchKey(scope.key)
-  }
-
-  /** Tells the listeners about a created object; its size is asked of the service when the write did not tell it. */
-  async #created(bucket: string, key: string, result: PutResult, size?: number): Promise<void> {
-    if (this.#listeners.size === 0) return
-    let bytes = size
-    if (bytes === undefined) {
-      try {
-        bytes = (await this.headObject(bucket, key, result.versionId !== null ? { versionId: result.versionId } : {})).size
-      } catch (error) {
-        this.#onListenerError(error)
-        return
-      }
-    }
-    this.#emit({ bucket, key, versionId: result.versionId, etag: result.etag, size: bytes })
-  }
-
-  #emit(event: ObjectCreated): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event)
-      } catch (error) {
-        this.#onListenerError(error)
-      }
-    }
   }
 }

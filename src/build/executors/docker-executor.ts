@@ -17,10 +17,13 @@ export class DockerExecutor implements Executor {
   readonly name = 'docker' as const
   readonly #docker: Docker
   readonly #network: 'host' | 'none'
+  readonly #owner: string
 
-  constructor(options: { socketPath?: string; network?: 'host' | 'none' } = {}) {
+  /** `owner` labels this process's containers, so servers sharing a Docker engine tell theirs apart. */
+  constructor(options: { socketPath?: string; network?: 'host' | 'none'; owner?: string } = {}) {
     this.#docker = new Docker({ socketPath: options.socketPath ?? '/var/run/docker.sock' })
     this.#network = options.network ?? 'host'
+    this.#owner = options.owner ?? 'slipway'
   }
 
   /** True when a Docker engine answers on the socket. */
@@ -33,9 +36,9 @@ export class DockerExecutor implements Executor {
     }
   }
 
-  /** Removes containers of builds that are no longer running (left by a crash). */
+  /** Removes this owner's containers of builds that are no longer running (left by a crash). */
   async removeOrphans(isRunning: (buildId: string) => boolean): Promise<number> {
-    const containers = await this.#docker.listContainers({ all: true, filters: { label: ['slipway.build'] } })
+    const containers = await this.#docker.listContainers({ all: true, filters: { label: ['slipway.build', `slipway.owner=${this.#owner}`] } })
     let removed = 0
     for (const c of containers) {
       const id = c.Labels['slipway.build'] ?? ''
@@ -67,7 +70,7 @@ export class DockerExecutor implements Executor {
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
-      Labels: { 'slipway.build': spec.buildId },
+      Labels: { 'slipway.build': spec.buildId, 'slipway.owner': this.#owner },
       HostConfig: {
         NetworkMode: this.#network,
         Privileged: spec.privileged,

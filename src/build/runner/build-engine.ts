@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { StatusType } from '../../protocol/models/codebuild.types.ts'
@@ -10,6 +9,7 @@ import type { BuildPlan, PhasePlan } from '../model/buildspec-types.ts'
 import { type BuildPhaseType, type PhaseOutcome, nextPhase, buildStatusOf } from '../model/phases.ts'
 import { type Executor, ProvisioningError, type ShellSession } from '../executors/executor.ts'
 import { BuildLog } from './build-log.ts'
+import type { LogSinks } from '../logs/log-store.ts'
 import { PhaseRecorder } from './phase-recorder.ts'
 import { ShellDriver } from './shell-driver.ts'
 import { builtInVariables, credentialVariables, exportScript, gitCredentialVariables, userVariables } from './build-env.ts'
@@ -34,8 +34,8 @@ export type EngineDeps = {
   accountId: string
   baseUrl: () => string
   resolveSecret: (type: 'PARAMETER_STORE' | 'SECRETS_MANAGER', reference: string) => Promise<string>
-  /** Emits `<log file path>` events for live log followers. */
-  logEvents: EventEmitter
+  /** Where the build's log goes (followers read it from the log store). */
+  logs: LogSinks
   /** Keeps a test report (absent: reports are collected but not stored, as in `slipway build`). */
   saveReport?: (report: ReportRecord) => Promise<void>
   /** A key for the build's own AWS calls, revoked when it ends (absent for `slipway build`). */
@@ -63,7 +63,7 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
   const workDir = path.join(deps.dataDir, 'work', uuid)
   fs.mkdirSync(workDir, { recursive: true })
   if (deps.localSourceDir) fs.symlinkSync(path.resolve(deps.localSourceDir), path.join(workDir, 'src'), 'dir')
-  const log = new BuildLog(path.join(deps.dataDir, build.logFile), [], deps.logEvents)
+  const log = new BuildLog(deps.logs.open(build))
   const phases = new PhaseRecorder(build, log, now, () => void control.save(structuredClone(build)).catch(() => undefined))
   const aborted = (): PhaseOutcome | undefined => (control.signal.aborted ? (control.signal.reason as PhaseOutcome) : undefined)
   let session: ShellSession | undefined
@@ -181,7 +181,7 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
   build.endTime = now()
   build.phases.push({ phaseType: 'COMPLETED', startTime: build.endTime })
   log.line(now(), `Build ${build.status === 'SUCCEEDED' ? 'succeeded' : `ended ${build.status}`}`)
-  log.close()
+  await log.close()
   return build
 }
 

@@ -1,7 +1,5 @@
-import { EventEmitter } from 'node:events'
-import fs from 'node:fs'
-import path from 'node:path'
 import { createMasker, type Masker } from '../model/environment.ts'
+import type { LogSink } from '../logs/log-store.ts'
 
 /** `[Container] 2026/11/24 06:48:14.123456 <text>`, as CodeBuild's log lines look. */
 export function containerLine(at: Date, text: string): string {
@@ -11,39 +9,31 @@ export function containerLine(at: Date, text: string): string {
 }
 
 /**
- * A build's log: appended to a file as the build runs (secrets masked before anything is written),
- * with live followers notified of every append. Memory stays flat whatever the output rate: text is
- * written straight through; followers read the file from their own offset.
+ * A build's log: secrets masked before anything is written, then handed to the log store's sink
+ * (a file, database chunks, a terminal), which lets followers on any server read it as it grows.
  */
 export class BuildLog {
-  readonly file: string
-  readonly #fd: number
+  readonly #sink: LogSink
   #masker: Masker
   readonly #secrets: string[]
-  readonly #events: EventEmitter
   #closed = false
 
-  constructor(file: string, secrets: string[], events: EventEmitter) {
-    fs.mkdirSync(path.dirname(file), { recursive: true })
-    this.file = file
-    this.#fd = fs.openSync(file, 'a')
+  constructor(sink: LogSink, secrets: string[] = []) {
+    this.#sink = sink
     this.#secrets = [...secrets]
     this.#masker = createMasker(this.#secrets)
-    this.#events = events
   }
 
   write(text: string): void {
     if (this.#closed) return
     const masked = this.#masker.push(text)
-    if (masked.length === 0) return
-    fs.writeSync(this.#fd, masked)
-    this.#events.emit(this.file, 'append')
+    if (masked.length > 0) this.#sink.write(masked)
   }
 
   /** Masks these values too from now on (secrets become known once the buildspec is read). */
   addSecrets(values: string[]): void {
     const rest = this.#masker.flush()
-    if (rest && !this.#closed) fs.writeSync(this.#fd, rest)
+    if (rest && !this.#closed) this.#sink.write(rest)
     this.#secrets.push(...values)
     this.#masker = createMasker(this.#secrets)
   }
@@ -52,12 +42,11 @@ export class BuildLog {
     this.write(containerLine(at, text))
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.#closed) return
     const rest = this.#masker.flush()
-    if (rest) fs.writeSync(this.#fd, rest)
+    if (rest) this.#sink.write(rest)
     this.#closed = true
-    fs.closeSync(this.#fd)
-    this.#events.emit(this.file, 'closed')
+    await this.#sink.close()
   }
 }

@@ -153,9 +153,10 @@ export class BuildRunner {
       const now = this.#ctx.clock.now()
       for (const r of this.#running.values()) {
         if (r.controller.signal.aborted) continue
-        await this.#ctx.store.jobs.renew(r.jobId, this.owner, new Date(now.getTime() + this.#options.leaseMs), now)
+        // A claim this runner no longer holds (another server ended the build after a lapse): stop working on it.
+        const held = await this.#ctx.store.jobs.renew(r.jobId, this.owner, new Date(now.getTime() + this.#options.leaseMs), now)
         const current = await this.#ctx.store.builds.get(r.build.id)
-        if (current?.stopRequested) r.controller.abort('STOPPED')
+        if (!held || current?.stopRequested) r.controller.abort('STOPPED')
         else if (now.getTime() > r.deadline) r.controller.abort('TIMED_OUT')
       }
       await this.#reconcile(now)
@@ -169,8 +170,10 @@ export class BuildRunner {
     for (const job of await this.#ctx.store.jobs.expired('build', now)) {
       if (this.#running.has(job.subjectId)) continue
       const build = await this.#ctx.store.builds.get(job.subjectId)
-      if (build?.status === 'IN_PROGRESS') await this.#finish(ended(build, now, 'FAILED', 'The build runner stopped responding; the build was abandoned'), job.id, undefined)
-      else await this.#ctx.store.jobs.complete(job.id, undefined, 'failed', now)
+      if (build?.status === 'IN_PROGRESS') {
+        await this.#finish(ended(build, now, 'FAILED', 'The build runner stopped responding; the build was abandoned'), job.id, undefined)
+        await this.#engine.keys?.revoke(build.id)
+      } else await this.#ctx.store.jobs.complete(job.id, undefined, 'failed', now)
     }
     for (const build of await this.#ctx.store.builds.unfinished()) {
       if (build.currentPhase !== 'QUEUED') continue

@@ -59,7 +59,9 @@ export async function startBuild(ctx: BuildContext, input: StartBuildInput, init
 export async function queueBuild(ctx: BuildContext, project: ProjectRecord, settings: BuildSettings, initiator: string, idempotencyToken?: string): Promise<BuildRecord> {
   const now = ctx.clock.now()
   const uuid = randomUUID()
-  const build = await ctx.store.transaction(async (tx) => {
+  const created = await ctx.store.transaction(async (tx) => {
+    const existing = idempotencyToken ? await tx.builds.byIdempotencyToken(project.name, idempotencyToken) : undefined
+    if (existing) return { record: existing, isNew: false }
     const record: BuildRecord = {
       id: `${project.name}:${uuid}`,
       projectName: project.name,
@@ -83,11 +85,12 @@ export async function queueBuild(ctx: BuildContext, project: ProjectRecord, sett
     await tx.builds.insert(record)
     await tx.jobs.enqueue({ id: `build:${record.id}`, kind: 'build', subjectId: record.id, at: now })
     await tx.events.append({ type: BUILD_STATE_CHANGE, source: 'aws.codebuild', resource: buildArn(ctx, record.id), detail: { 'build-id': record.id, 'project-name': project.name, 'build-status': 'IN_PROGRESS' }, at: now })
-    return record
-  })
+    return { record, isNew: true }
+  }, idempotencyToken ? { lock: `build-token:${project.name}:${idempotencyToken}` } : undefined)
+  if (!created.isNew) return created.record
   await ctx.bus.flush()
   ctx.wake()
-  return build
+  return created.record
 }
 
 export async function requireBuild(ctx: BuildContext, id: string): Promise<BuildRecord> {
@@ -106,9 +109,9 @@ export async function stopBuild(ctx: BuildContext, id: string): Promise<BuildRec
   await ctx.store.builds.requestStop(id)
   const now = ctx.clock.now()
   const stoppedWhileQueued = await ctx.store.transaction(async (tx) => {
-    if (!(await tx.jobs.complete(`build:${id}`, undefined, 'failed', now))) return false
     const queued = await tx.builds.get(id)
     if (!queued || queued.currentPhase !== 'QUEUED') return false
+    if (!(await tx.jobs.cancelQueued(`build:${id}`, now))) return false
     const stopped: BuildRecord = {
       ...queued,
       status: 'STOPPED',

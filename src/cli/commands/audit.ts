@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import { buildConfig } from '../../config/config.ts'
-import { openSqliteStore } from '../../infra/sql-store/sql-store.ts'
+import { openConfiguredStore } from '../../server/storage.ts'
 import type { CommandArgs } from '../main.ts'
 
 /** `slipway audit [--limit N]`: the newest audit entries (every mutating API call and console command), newest first. */
@@ -15,13 +15,13 @@ export async function auditCommand({ values }: CommandArgs): Promise<number> {
     process.stderr.write(`slipway: no data dir at ${config.dataDir}\n`)
     return 1
   }
-  const store = await openSqliteStore(config.dataDir)
+  const { store } = await openConfiguredStore(config)
   try {
     for (const e of await store.audit.recent(limit)) {
       process.stdout.write(`${e.at.toISOString()}\t${e.principal}\t${e.action}\t${e.resource ?? '-'}\t${e.requestId}\n`)
     }
     return 0
   } finally {
-    store.close()
+    await store.close()
   }
 }

@@ -60,16 +60,6 @@ export async function buildCommand({ values }: CommandArgs): Promise<number> {
     stopRequested: false,
     logFile: 'build.log',
   }
-  const logEvents = new EventEmitter()
-  let offset = 0
-  const logFile = path.join(dataDir, build.logFile)
-  const pump = () => {
-    if (!fs.existsSync(logFile)) return
-    const text = fs.readFileSync(logFile)
-    if (text.length > offset) process.stdout.write(text.subarray(offset))
-    offset = text.length
-  }
-  logEvents.on(logFile, pump)
   const controller = new AbortController()
   process.once('SIGINT', () => controller.abort('STOPPED'))
   try {
@@ -83,10 +73,10 @@ export async function buildCommand({ values }: CommandArgs): Promise<number> {
       resolveSecret: async (type, ref) => {
         throw new Error(`${type} ${ref}: secrets need the server (slipway up)`)
       },
-      logEvents,
+      // The log goes straight to the terminal.
+      logs: { open: () => ({ write: (text) => void process.stdout.write(text), close: async () => undefined }) },
       localSourceDir: sourceDir,
     }, { signal: controller.signal, save: async () => undefined })
-    pump()
     const artifactsDir = path.resolve(String(values.artifacts ?? path.join(sourceDir, '.slipway-artifacts')))
     if (result.status === 'SUCCEEDED') copyArtifacts(buildspec, sourceDir, artifactsDir)
     for (const p of result.phases) if (p.phaseStatus) process.stdout.write(`${p.phaseType.padEnd(17)}${p.phaseStatus.padEnd(10)}${p.endTime ? ((p.endTime.getTime() - p.startTime.getTime()) / 1000).toFixed(3) + ' s' : ''}\n`)

@@ -1,8 +1,7 @@
 import fs from 'node:fs'
 import { buildConfig } from '../../config/config.ts'
 import { systemClock } from '../../infra/clock.ts'
-import { SecretBox } from '../../infra/crypto/secret-box.ts'
-import { openSqliteStore } from '../../infra/sql-store/sql-store.ts'
+import { openConfiguredStore } from '../../server/storage.ts'
 import { KeyService } from '../../identity/key-service.ts'
 import type { CommandArgs } from '../main.ts'
 
@@ -15,9 +14,9 @@ export async function keysCommand({ positionals, values }: CommandArgs): Promise
     return 2
   }
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
-  const store = await openSqliteStore(config.dataDir)
+  const { store, box } = await openConfiguredStore(config)
   try {
-    const keys = new KeyService(store, SecretBox.openInDataDir(config.dataDir), systemClock)
+    const keys = new KeyService(store, box, systemClock)
     if (action === 'create') {
       const user = (values.user as string | undefined) ?? 'root'
       if (!/^[\w+=,.@-]{1,64}$/.test(user)) {
@@ -43,6 +42,6 @@ export async function keysCommand({ positionals, values }: CommandArgs): Promise
     process.stdout.write(`deleted ${id}\n`)
     return 0
   } finally {
-    store.close()
+    await store.close()
   }
 }

@@ -1,8 +1,7 @@
 import fs from 'node:fs'
 import { buildConfig } from '../../config/config.ts'
 import { systemClock } from '../../infra/clock.ts'
-import { SecretBox } from '../../infra/crypto/secret-box.ts'
-import { openSqliteStore } from '../../infra/sql-store/sql-store.ts'
+import { openConfiguredStore } from '../../server/storage.ts'
 import { AwsError } from '../../shared/errors.ts'
 import { EVENT_TYPES } from '../../events/model/event-types.ts'
 import type { NotificationTarget } from '../../events/model/types.ts'
@@ -52,7 +51,7 @@ export async function notificationsCommand({ positionals, values }: CommandArgs)
   if (!['create', 'list', 'delete', 'enable', 'disable', 'deliveries'].includes(action)) return fail(`unknown notifications action '${action}'\n\n${USAGE}`)
   const config = buildConfig({ dataDir: values['data-dir'] as string | undefined, region: values.region as string | undefined })
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
-  const store = await openSqliteStore(config.dataDir)
+  const { store, box } = await openConfiguredStore(config)
   try {
     switch (action) {
       case 'list': {
@@ -98,7 +97,7 @@ export async function notificationsCommand({ positionals, values }: CommandArgs)
         const status = String(values.status ?? 'ENABLED').toUpperCase()
         if (status !== 'ENABLED' && status !== 'DISABLED') return fail('--status is ENABLED or DISABLED')
         const { rule, generatedSecrets } = await createRule(
-          { store, box: SecretBox.openInDataDir(config.dataDir), clock: systemClock, region: config.region, accountId: config.accountId },
+          { store, box: box, clock: systemClock, region: config.region, accountId: config.accountId },
           { name: String(values.name ?? ''), resource: String(values.resource ?? '*'), eventTypeIds: events, targets, detailType: values.detail as string | undefined, status },
         )
         process.stdout.write(`created ${rule.name}\t${rule.arn}\n`)
@@ -112,6 +111,6 @@ export async function notificationsCommand({ positionals, values }: CommandArgs)
     if (err instanceof AwsError) return fail(err.message, err.code === 'ResourceAlreadyExistsException' ? 1 : 2)
     throw err
   } finally {
-    store.close()
+    await store.close()
   }
 }

@@ -1,8 +1,7 @@
 import fs from 'node:fs'
 import { buildConfig } from '../../config/config.ts'
 import { systemClock } from '../../infra/clock.ts'
-import { SecretBox } from '../../infra/crypto/secret-box.ts'
-import { openSqliteStore } from '../../infra/sql-store/sql-store.ts'
+import { openConfiguredStore } from '../../server/storage.ts'
 import type { CommandArgs } from '../main.ts'
 
 /**
@@ -18,7 +17,7 @@ export async function secretsCommand({ positionals, values }: CommandArgs): Prom
     return 2
   }
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
-  const store = await openSqliteStore(config.dataDir)
+  const { store, box } = await openConfiguredStore(config)
   try {
     if (action === 'list') {
       for (const s of await store.secrets.list()) process.stdout.write(`${s.name}\t${s.updatedAt.toISOString()}\n`)
@@ -36,10 +35,10 @@ export async function secretsCommand({ positionals, values }: CommandArgs): Prom
       return 0
     }
     const text = value ?? fs.readFileSync(0, 'utf8').replace(/\n$/, '')
-    await store.secrets.put(name, SecretBox.openInDataDir(config.dataDir).seal(text), systemClock.now())
+    await store.secrets.put(name, box.seal(text), systemClock.now())
     process.stdout.write(`stored ${name}\n`)
     return 0
   } finally {
-    store.close()
+    await store.close()
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { startServer } from '../../server/server.ts'
 import { startAgent } from '../../agent/agent.ts'
 import type { CommandArgs } from '../main.ts'
+import { stopOnSignals } from './stop-on-signals.ts'
 
 /** `slipway up`: the embedded server in the foreground until SIGINT/SIGTERM. Returns -1 (keep running). */
 export async function upCommand({ values }: CommandArgs): Promise<number> {
@@ -38,22 +39,9 @@ export async function upCommand({ values }: CommandArgs): Promise<number> {
       '',
     ].join('\n'),
   )
-  let stopping = false
-  const stop = (signal: string) => {
-    if (stopping) return
-    stopping = true
-    server.app.log.info({ signal }, 'shutting down')
-    Promise.resolve(agent?.stop())
-      .then(() => server.close())
-      .then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`slipway: shutdown failed: ${String(err)}\n`)
-        process.exit(1)
-      },
-    )
-  }
-  process.on('SIGTERM', () => stop('SIGTERM'))
-  process.on('SIGINT', () => stop('SIGINT'))
+  stopOnSignals(server.app.log, async () => {
+    await agent?.stop()
+    await server.close()
+  })
   return -1
 }

@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events'
 import { AwsError } from '../../shared/errors.ts'
 import type { HostCommandRecord } from '../records.ts'
 import type { DeployContext } from './context.ts'
-import type { DeploymentService } from './deployments.ts'
+import { HOST_COMMAND, hostCommandJobId, type DeploymentService } from './deployments.ts'
+import type { Store } from '../../infra/store.ts'
+import type { Job } from '../../infra/jobs.ts'
 import type { DeploymentRecord } from './deployment-state.ts'
 import { IN_PLACE_EVENTS, agentDiagnostics } from '../model/lifecycle.ts'
 
@@ -10,25 +12,40 @@ const LONG_POLL_MS = 20_000
 
 const clientError = (message: string) => new AwsError('ClientException', message)
 
+/** The signal that wakes agents long-polling any server: a host has new commands. */
+const HOST_COMMANDS_SIGNAL = 'host-commands'
+
+const agentOwner = (host: string) => `agent:${host}`
+
 /**
  * The server side of the CodeDeploy agent channel (CodeDeployCommandService_v20141006): agents
  * long-poll for host commands, acknowledge, fetch the deployment specification, heartbeat, and report.
- * A command whose agent stops answering fails with its lease (seconds), never hangs.
+ * Each host command's work is a `host-command` job in the host's queue: a poll claims it (one
+ * conditional update, so two agents or two servers never hand out the same command), acknowledge and
+ * heartbeat extend its lease, the report finishes it in the same transaction as the deployment's
+ * change. A command whose agent stops answering fails with its lease (seconds), never hangs; every
+ * server runs that check, and only one of them fails each command.
  */
 export class AgentChannel {
   readonly #ctx: DeployContext
   readonly #deployments: DeploymentService
   readonly #wakeups = new EventEmitter()
+  readonly #unlisten: () => void
 
   constructor(ctx: DeployContext, deployments: DeploymentService) {
     this.#ctx = ctx
     this.#deployments = deployments
     this.#wakeups.setMaxListeners(0)
+    this.#unlisten = ctx.store.signals.listen(HOST_COMMANDS_SIGNAL, () => this.#wakeups.emit('work'))
   }
 
-  /** New commands may be waiting: wake long-polling agents. */
+  /** New commands may be waiting: wake long-polling agents, on every server. */
   wake(): void {
-    this.#wakeups.emit('work')
+    this.#ctx.store.signals.send(HOST_COMMANDS_SIGNAL)
+  }
+
+  close(): void {
+    this.#unlisten()
   }
 
   async #host(hostIdentifier: string) {
@@ -37,15 +54,30 @@ export class AgentChannel {
     return instance
   }
 
+  #lease(now: Date): Date {
+    return new Date(now.getTime() + this.#ctx.agentLeaseMs)
+  }
+
+  /** Claims the host's oldest waiting command and marks its record Dispatched, in one transaction. */
+  #claim(host: string): Promise<HostCommandRecord | undefined> {
+    return this.#ctx.store.transaction(async (tx) => {
+      const now = this.#ctx.clock.now()
+      const job = await tx.jobs.claim(HOST_COMMAND, agentOwner(host), now, this.#lease(now), host)
+      const c = job && (await tx.deploy.command(job.subjectId))
+      if (!c) return undefined
+      const dispatched = { ...c, status: 'Dispatched' as const, updatedAt: now }
+      await tx.deploy.saveCommand(dispatched)
+      return dispatched
+    })
+  }
+
   async poll(hostIdentifier: string, signal?: AbortSignal) {
     const instance = await this.#host(hostIdentifier)
     const deadline = Date.now() + LONG_POLL_MS
     for (;;) {
       await this.#ctx.store.deploy.touchInstance(instance.name, this.#ctx.clock.now())
-      const next = await this.#ctx.store.deploy.nextCommand(instance.name)
+      const next = await this.#claim(instance.name)
       if (next) {
-        const now = this.#ctx.clock.now()
-        await this.#ctx.store.deploy.saveCommand({ ...next, status: 'Dispatched', updatedAt: now, leaseExpiresAt: new Date(now.getTime() + this.#ctx.agentLeaseMs) })
         const d = await this.#deployments.get(next.deploymentId)
         return { HostCommand: { HostCommandIdentifier: next.id, HostIdentifier: hostIdentifier, DeploymentExecutionId: `${d.applicationName}/${d.groupId}/${d.id}/${next.id}`, CommandName: next.event, Nonce: next.nonce } }
       }
@@ -72,16 +104,22 @@ export class AgentChannel {
   async acknowledge(id: string) {
     const c = await this.#command(id)
     if (c.status === 'Succeeded' || c.status === 'Failed') return { CommandStatus: c.status }
-    const now = this.#ctx.clock.now()
-    await this.#ctx.store.deploy.saveCommand({ ...c, status: 'InProgress', updatedAt: now, leaseExpiresAt: new Date(now.getTime() + this.#ctx.agentLeaseMs) })
-    return { CommandStatus: 'InProgress' as const }
+    const acknowledged = await this.#ctx.store.transaction(async (tx) => {
+      const now = this.#ctx.clock.now()
+      if (!(await tx.jobs.renew(hostCommandJobId(id), agentOwner(c.host), this.#lease(now), now, 'acknowledged'))) return false
+      await tx.deploy.saveCommand({ ...c, status: 'InProgress', updatedAt: now })
+      return true
+    })
+    if (acknowledged) return { CommandStatus: 'InProgress' as const }
+    const now = (await this.#command(id)).status
+    return { CommandStatus: now === 'Dispatched' ? ('Pending' as const) : now }
   }
 
   async heartbeat(id: string) {
     const c = await this.#command(id)
     if (c.status === 'Succeeded' || c.status === 'Failed') return { CommandStatus: c.status }
     const now = this.#ctx.clock.now()
-    await this.#ctx.store.deploy.saveCommand({ ...c, updatedAt: now, leaseExpiresAt: new Date(now.getTime() + this.#ctx.agentLeaseMs) })
+    await this.#ctx.store.jobs.renew(hostCommandJobId(id), agentOwner(c.host), this.#lease(now), now)
     return { CommandStatus: c.status === 'Dispatched' ? ('Pending' as const) : ('InProgress' as const) }
   }
 
@@ -111,26 +149,34 @@ export class AgentChannel {
     const c = await this.#command(id)
     if (c.status === 'Succeeded' || c.status === 'Failed') return {}
     const ok = status === 'Succeeded'
-    await this.#ctx.store.deploy.saveCommand({ ...c, status: ok ? 'Succeeded' : 'Failed', updatedAt: this.#ctx.clock.now(), leaseExpiresAt: undefined })
-    await this.#deployments.report(c.deploymentId, c.host, c.event, ok, agentDiagnostics(diagnosticsPayload, ok))
+    await this.#deployments.report(c.deploymentId, c.host, c.event, ok, agentDiagnostics(diagnosticsPayload, ok), (tx) => this.#finish(tx, c, ok ? 'Succeeded' : 'Failed'))
     return {}
   }
 
+  /** Finishes a command's job and record, once: false when it already ended (reported, or failed by its lease). */
+  async #finish(tx: Store, c: HostCommandRecord, status: 'Succeeded' | 'Failed'): Promise<boolean> {
+    const now = this.#ctx.clock.now()
+    if (!(await tx.jobs.complete(hostCommandJobId(c.id), undefined, status === 'Succeeded' ? 'done' : 'failed', now))) return false
+    await tx.deploy.saveCommand({ ...c, status, updatedAt: now })
+    return true
+  }
+
   /**
-   * Fails the events of agents that stopped answering: a dispatched command whose lease expired, or a
-   * pending one whose host has not polled within the lease (a dead agent never picks it up).
+   * Fails the events of agents that stopped answering: a claimed command whose lease expired, or a
+   * waiting one whose host has not polled within the lease (a dead agent never picks it up).
    */
   async expireLeases(): Promise<void> {
     const now = this.#ctx.clock.now()
-    const silent = async (c: HostCommandRecord) => {
-      const seen = (await this.#ctx.store.deploy.instance(c.host))?.lastSeen?.getTime() ?? 0
-      return now.getTime() - Math.max(seen, c.createdAt.getTime()) > this.#ctx.agentLeaseMs
+    const silent = async (job: Job) => {
+      const c = await this.#ctx.store.deploy.command(job.subjectId)
+      const seen = c ? ((await this.#ctx.store.deploy.instance(c.host))?.lastSeen?.getTime() ?? 0) : 0
+      return now.getTime() - Math.max(seen, job.createdAt.getTime()) > this.#ctx.agentLeaseMs
     }
-    const stale = [...(await this.#ctx.store.deploy.expiredCommands(now))]
-    for (const c of await this.#ctx.store.deploy.pendingCommands()) if (await silent(c)) stale.push(c)
-    for (const c of stale) {
-      await this.#ctx.store.deploy.saveCommand({ ...c, status: 'Failed', updatedAt: this.#ctx.clock.now(), leaseExpiresAt: undefined })
-      await this.#deployments.agentLost(c.deploymentId, c.host, c.event)
+    const stale = [...(await this.#ctx.store.jobs.expired(HOST_COMMAND, now))]
+    for (const job of await this.#ctx.store.jobs.queued(HOST_COMMAND)) if (await silent(job)) stale.push(job)
+    for (const job of stale) {
+      const c = await this.#ctx.store.deploy.command(job.subjectId)
+      if (c) await this.#deployments.agentLost(c.deploymentId, c.host, c.event, (tx) => this.#finish(tx, c, 'Failed'))
     }
   }
 }

@@ -1,7 +1,6 @@
 import type { RefUpdate } from '../ports.ts'
 import type { RepositoryRecord } from '../records.ts'
 import { type GitContext, repositoryArn } from './context.ts'
-import { KeyedMutex } from '../../shared/keyed-mutex.ts'
 
 export const REFERENCE_UPDATED = 'codecommit.ReferenceUpdated'
 
@@ -17,8 +16,6 @@ export type ReferenceUpdatedDetail = {
   callerUserArn: string
 }
 
-const perRepository = new KeyedMutex()
-
 async function currentRefs(ctx: GitContext, repo: RepositoryRecord): Promise<Map<string, string>> {
   const refs = new Map<string, string>()
   for (const [branch, commit] of await ctx.repos.listBranches(repo.id)) refs.set(`refs/heads/${branch}`, commit)
@@ -33,23 +30,29 @@ export function refChanges(before: Map<string, string>, after: Map<string, strin
   return updates.sort((a, b) => a.ref.localeCompare(b.ref))
 }
 
+const sameRefs = (a: Map<string, string>, b: Map<string, string>) => a.size === b.size && [...a].every(([ref, commit]) => b.get(ref) === commit)
+
 /**
  * Publishes every ref change git has that the store has not recorded yet (after a push, an API commit,
  * or at start-up after a crash): one ReferenceUpdated event per ref, written with the new snapshot in
- * one transaction, then published. Also makes the first pushed branch the default when HEAD points at
- * a branch that does not exist. Serialised per repository, so no change is published twice.
+ * one transaction under the repository's lock, then published. The transaction writes only if the
+ * snapshot is still the one the changes were computed from; otherwise another server published first
+ * and the refs are read again — so no change is published twice, and none is published from a stale
+ * read of git. Also makes the first pushed branch the default when HEAD names a branch that does not exist.
  */
 export async function syncRefs(ctx: GitContext, repo: RepositoryRecord, principal: string): Promise<RefUpdate[]> {
-  const updates = await perRepository.run(repo.id, async () => {
+  for (;;) {
     const now = await currentRefs(ctx, repo)
-    const updates = refChanges(await ctx.store.repositories.refs(repo.id), now)
+    const snapshot = await ctx.store.repositories.refs(repo.id)
+    const updates = refChanges(snapshot, now)
     if (updates.length === 0) return updates
     if (!now.has(`refs/heads/${await ctx.repos.defaultBranch(repo.id)}`)) {
       const first = updates.find((u) => u.newCommitId && u.ref.startsWith('refs/heads/'))
       if (first) await ctx.repos.setDefaultBranch(repo.id, first.ref.slice('refs/heads/'.length))
     }
     const at = ctx.clock.now()
-    await ctx.store.transaction(async (tx) => {
+    const published = await ctx.store.transaction(async (tx) => {
+      if (!sameRefs(await tx.repositories.refs(repo.id), snapshot)) return false
       await tx.repositories.touch(repo.id, at)
       for (const u of updates) {
         await tx.repositories.setRef(repo.id, u.ref, u.newCommitId)
@@ -64,11 +67,12 @@ export async function syncRefs(ctx: GitContext, repo: RepositoryRecord, principa
         }
         await tx.events.append({ type: REFERENCE_UPDATED, source: 'aws.codecommit', resource: repositoryArn(ctx, repo.name), detail, at })
       }
-    })
+      return true
+    }, { lock: `repository:${repo.id}` })
+    if (!published) continue
+    await ctx.bus.flush()
     return updates
-  })
-  if (updates.length > 0) await ctx.bus.flush()
-  return updates
+  }
 }
 
 /** Start-up recovery: publish ref changes of every repository that a crash left unpublished. */

@@ -52,12 +52,14 @@ export function sqlBuilds(sql: Sql): BuildStore {
     save: async (b, expected) =>
       (await sql.run('UPDATE builds SET status = ?, current_phase = ?, end_time = ?, record = ? WHERE id = ? AND status = ?', b.status, b.currentPhase, b.endTime?.getTime() ?? null, serialize(b), b.id, expected)) === 1,
     requestStop: async (id) => (await sql.run("UPDATE builds SET stop_requested = 1 WHERE id = ? AND status = 'IN_PROGRESS'", id)) === 1,
-    delete: async (id) => {
+    delete: (id) => sql.atomic(async (sql) => {
       await sql.run('DELETE FROM jobs WHERE subject_id = ?', id)
+      await sql.run('DELETE FROM build_log_chunks WHERE build_id = ?', id)
       return (await sql.run('DELETE FROM builds WHERE id = ?', id)) === 1
-    },
+    }),
     unfinished: async () => (await sql.all("SELECT * FROM builds WHERE status = 'IN_PROGRESS' ORDER BY start_time")).map(toRecord),
-    claimNext: async (owner, now, leaseUntil) => {
+    // One claim at a time (in every process): the project's concurrent build limit counts claimed jobs.
+    claimNext: (owner, now, leaseUntil) => sql.atomic(async (sql) => {
       const row = await sql.get(`
         UPDATE jobs SET status = 'claimed', owner = ?, lease_expires_at = ?, attempt = attempt + 1, updated_at = ?
         WHERE status = 'queued' AND id = (
@@ -69,6 +71,6 @@ export function sqlBuilds(sql: Sql): BuildStore {
           ORDER BY j.created_at, j.id LIMIT 1)
         RETURNING id, subject_id`, owner, leaseUntil.getTime(), now.getTime(), now.getTime())
       return row ? { jobId: String(row.id), buildId: String(row.subject_id) } : undefined
-    },
+    }, { lock: 'jobs:claim-build' }),
   }
 }

@@ -1,4 +1,4 @@
-import { fromMs, optDate, parseJson, placeholders, type Row, type Sql } from '../sql/sql.ts'
+import { fromMs, optDate, parseJson, placeholders, TransactionConflict, type Row, type Sql } from '../sql/sql.ts'
 import type { ApplicationRecord, DeployStore, HostCommandRecord, InstanceRecord, RevisionRecord } from '../../deploy/records.ts'
 
 const json = (v: unknown) => JSON.stringify(v)
@@ -14,7 +14,7 @@ const toInstance = (r: Row): InstanceRecord => ({
 })
 const toCommand = (r: Row): HostCommandRecord => ({
   id: String(r.id), deploymentId: String(r.deployment_id), host: String(r.host), event: String(r.event), status: String(r.status) as HostCommandRecord['status'],
-  nonce: Number(r.nonce), createdAt: fromMs(r.created_at), updatedAt: fromMs(r.updated_at), leaseExpiresAt: optDate(r.lease_expires_at),
+  nonce: Number(r.nonce), createdAt: fromMs(r.created_at), updatedAt: fromMs(r.updated_at),
 })
 
 export function sqlDeploy(sql: Sql): DeployStore {
@@ -26,11 +26,11 @@ export function sqlDeploy(sql: Sql): DeployStore {
     insertApplication: async (a) => (await sql.run('INSERT INTO deploy_applications (name, id, compute_platform, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING', a.name, a.id, a.computePlatform, a.createdAt.getTime())) === 1,
     application: (name) => one('SELECT * FROM deploy_applications WHERE name = ?', toApplication, name),
     applications: async () => (await sql.all('SELECT * FROM deploy_applications ORDER BY name')).map(toApplication),
-    deleteApplication: async (name) => {
+    deleteApplication: (name) => sql.atomic(async (sql) => {
       await sql.run('DELETE FROM deployment_groups WHERE application_name = ?', name)
       await sql.run('DELETE FROM application_revisions WHERE application_name = ?', name)
       await sql.run('DELETE FROM deploy_applications WHERE name = ?', name)
-    },
+    }),
 
     putGroup: async (g, isNew) =>
       isNew
@@ -61,10 +61,12 @@ export function sqlDeploy(sql: Sql): DeployStore {
     insertDeployment: async (id, app, group, status, createTime, state) => {
       await sql.run('INSERT INTO deployments (id, application_name, group_name, status, create_time, state) VALUES (?, ?, ?, ?, ?, ?)', id, app, group, status, createTime, json(state))
     },
-    saveDeployment: async (id, status, state) => {
-      await sql.run('UPDATE deployments SET status = ?, state = ? WHERE id = ?', status, json(state), id)
+    saveDeployment: async (id, status, state, revision) => {
+      const changed = await sql.run('UPDATE deployments SET status = ?, state = ?, revision = revision + 1 WHERE id = ? AND revision = ?', status, json(state), id, revision)
+      if (changed !== 1) throw new TransactionConflict(`deployment ${id} changed since revision ${revision}`)
     },
     deployment: (id) => one('SELECT state FROM deployments WHERE id = ?', (r) => parseJson(r.state), id),
+    deploymentForChange: (id) => one('SELECT state, revision FROM deployments WHERE id = ?', (r) => ({ value: parseJson(r.state), revision: Number(r.revision) }), id),
     deployments: async (f) => {
       const where: string[] = []
       const args: (string | number)[] = []
@@ -88,16 +90,13 @@ export function sqlDeploy(sql: Sql): DeployStore {
     },
 
     insertCommand: async (c) => {
-      await sql.run('INSERT INTO host_commands (id, deployment_id, host, event, status, nonce, created_at, updated_at, lease_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        c.id, c.deploymentId, c.host, c.event, c.status, c.nonce, c.createdAt.getTime(), c.updatedAt.getTime(), c.leaseExpiresAt?.getTime() ?? null)
+      await sql.run('INSERT INTO host_commands (id, deployment_id, host, event, status, nonce, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        c.id, c.deploymentId, c.host, c.event, c.status, c.nonce, c.createdAt.getTime(), c.updatedAt.getTime())
     },
     command: (id) => one('SELECT * FROM host_commands WHERE id = ?', toCommand, id),
-    nextCommand: (host) => one("SELECT * FROM host_commands WHERE host = ? AND status = 'Pending' ORDER BY created_at, id LIMIT 1", toCommand, host),
     saveCommand: async (c) => {
-      await sql.run('UPDATE host_commands SET status = ?, updated_at = ?, lease_expires_at = ? WHERE id = ?', c.status, c.updatedAt.getTime(), c.leaseExpiresAt?.getTime() ?? null, c.id)
+      await sql.run('UPDATE host_commands SET status = ?, updated_at = ? WHERE id = ?', c.status, c.updatedAt.getTime(), c.id)
     },
-    expiredCommands: async (now) => (await sql.all("SELECT * FROM host_commands WHERE status IN ('Dispatched', 'InProgress') AND lease_expires_at < ?", now.getTime())).map(toCommand),
-    pendingCommands: async () => (await sql.all("SELECT * FROM host_commands WHERE status = 'Pending' ORDER BY created_at")).map(toCommand),
     commandsOf: async (id) => (await sql.all('SELECT * FROM host_commands WHERE deployment_id = ? ORDER BY created_at', id)).map(toCommand),
   }
 }

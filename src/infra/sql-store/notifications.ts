@@ -57,7 +57,7 @@ export function sqlNotifications(sql: Sql): NotificationStore {
     setRuleStatus: async (name, status, at) => (await sql.run('UPDATE notification_rules SET status = ?, updated_at = ? WHERE name = ?', status, at.getTime(), name)) > 0,
     deleteRule: async (name) => (await sql.run('DELETE FROM notification_rules WHERE name = ?', name)) > 0,
 
-    enqueue: async (deliveries) => {
+    enqueue: (deliveries) => sql.atomic(async (sql) => {
       let n = 0
       for (const d of deliveries) {
         const at = d.createdAt.getTime()
@@ -67,7 +67,7 @@ export function sqlNotifications(sql: Sql): NotificationStore {
         d.id, d.ruleId, d.targetIndex, d.targetType, d.address, d.eventSeq, d.eventType, d.eventId, d.payload, at, at, at)
       }
       return n
-    },
+    }),
     due: async (now, limit) =>
       (await sql.all(`${DELIVERY_SELECT} WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.created_at LIMIT ?`, now.getTime(), limit)).map(toDelivery),
     claim: async (id, attempts, leaseUntil, at) =>

@@ -1,4 +1,4 @@
-import { fromMs, type Row, type Sql } from '../sql/sql.ts'
+import { fromMs, TransactionConflict, type Row, type Sql } from '../sql/sql.ts'
 import type { PipelineJobRecord, PipelineRecord, PipelineStore } from '../../pipeline/records.ts'
 import type { ExecutionState } from '../../pipeline/model/execution-types.ts'
 
@@ -13,6 +13,7 @@ const toPipeline = (r: Row): PipelineRecord => ({
   updatedAt: fromMs(r.updated_at),
 })
 const toExecution = (r: Row): ExecutionState => JSON.parse(String(r.state)) as ExecutionState
+const toRevisioned = (r: Row) => ({ value: toExecution(r), revision: Number(r.revision) })
 const toJob = (r: Row): PipelineJobRecord => ({
   id: String(r.id), category: String(r.category), owner: String(r.owner), provider: String(r.provider), version: String(r.version),
   status: String(r.status) as PipelineJobRecord['status'], nonce: String(r.nonce), pipelineName: String(r.pipeline_name), executionId: String(r.execution_id),
@@ -22,26 +23,27 @@ const toJob = (r: Row): PipelineJobRecord => ({
 
 export function sqlPipelines(sql: Sql): PipelineStore {
   return {
-    insert: async (p) => {
+    insert: (p) => sql.atomic(async (sql) => {
       await sql.run('INSERT INTO pipelines (name, version, declaration, normalized, tags, transitions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         p.name, p.version, JSON.stringify(p.declaration), JSON.stringify(p.normalized), JSON.stringify(p.tags), JSON.stringify(p.transitions), p.createdAt.getTime(), p.updatedAt.getTime())
       await sql.run('INSERT INTO pipeline_versions (name, version, declaration, created_at) VALUES (?, ?, ?, ?)', p.name, p.version, JSON.stringify(p.declaration), p.updatedAt.getTime())
-    },
+    }),
     get: async (name) => {
       const row = await sql.get('SELECT * FROM pipelines WHERE name = ?', name)
       return row ? toPipeline(row) : undefined
     },
     list: async () => (await sql.all('SELECT * FROM pipelines ORDER BY name')).map(toPipeline),
-    update: async (p) => {
-      await sql.run('UPDATE pipelines SET version = ?, declaration = ?, normalized = ?, tags = ?, transitions = ?, updated_at = ? WHERE name = ?',
+    update: (p) => sql.atomic(async (sql) => {
+      const changed = await sql.run('UPDATE pipelines SET version = ?, declaration = ?, normalized = ?, tags = ?, transitions = ?, updated_at = ? WHERE name = ?',
         p.version, JSON.stringify(p.declaration), JSON.stringify(p.normalized), JSON.stringify(p.tags), JSON.stringify(p.transitions), p.updatedAt.getTime(), p.name)
+      if (changed === 0) return
       await sql.run('INSERT INTO pipeline_versions (name, version, declaration, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING', p.name, p.version, JSON.stringify(p.declaration), p.updatedAt.getTime())
-    },
-    delete: async (name) => {
+    }),
+    delete: (name) => sql.atomic(async (sql) => {
       await sql.run('DELETE FROM pipeline_versions WHERE name = ?', name)
       await sql.run('DELETE FROM pipeline_executions WHERE pipeline_name = ?', name)
       return (await sql.run('DELETE FROM pipelines WHERE name = ?', name)) > 0
-    },
+    }),
     version: async (name, version) => {
       const row = await sql.get('SELECT declaration FROM pipeline_versions WHERE name = ? AND version = ?', name, version)
       return row ? JSON.parse(String(row.declaration)) : undefined
@@ -51,9 +53,15 @@ export function sqlPipelines(sql: Sql): PipelineStore {
       await sql.run('INSERT INTO pipeline_executions (id, pipeline_name, status, start_time, last_update, client_request_token, state) VALUES (?, ?, ?, ?, ?, ?, ?)',
         e.id, e.pipelineName, e.status, e.startTime, e.lastUpdateTime, token ?? null, JSON.stringify(e))
     },
-    saveExecution: async (e) => {
-      await sql.run('UPDATE pipeline_executions SET status = ?, last_update = ?, state = ? WHERE id = ?', e.status, e.lastUpdateTime, JSON.stringify(e), e.id)
+    saveExecution: async (e, revision) => {
+      const changed = await sql.run('UPDATE pipeline_executions SET status = ?, last_update = ?, state = ?, revision = revision + 1 WHERE id = ? AND revision = ?', e.status, e.lastUpdateTime, JSON.stringify(e), e.id, revision)
+      if (changed !== 1) throw new TransactionConflict(`execution ${e.id} changed since revision ${revision}`)
     },
+    executionForChange: async (id) => {
+      const row = await sql.get('SELECT state, revision FROM pipeline_executions WHERE id = ?', id)
+      return row ? toRevisioned(row) : undefined
+    },
+    activeForChange: async (name) => (await sql.all("SELECT state, revision FROM pipeline_executions WHERE pipeline_name = ? AND status IN ('InProgress', 'Stopping') ORDER BY start_time, id", name)).map(toRevisioned),
     execution: async (id) => {
       const row = await sql.get('SELECT state FROM pipeline_executions WHERE id = ?', id)
       return row ? toExecution(row) : undefined
@@ -94,7 +102,6 @@ export function sqlPipelines(sql: Sql): PipelineStore {
       const row = await sql.get('SELECT * FROM pipeline_jobs WHERE id = ?', id)
       return row ? toJob(row) : undefined
     },
-    queuedJobs: async (t, limit) => (await sql.all("SELECT * FROM pipeline_jobs WHERE category = ? AND owner = ? AND provider = ? AND version = ? AND status = 'Queued' ORDER BY created_at LIMIT ?", t.category, t.owner, t.provider, t.version, limit)).map(toJob),
     saveJob: async (j) => {
       await sql.run('UPDATE pipeline_jobs SET status = ?, nonce = ?, data = ?, continuation_token = ?, updated_at = ? WHERE id = ?', j.status, j.nonce, JSON.stringify(j.data), j.continuationToken ?? null, j.updatedAt.getTime(), j.id)
     },

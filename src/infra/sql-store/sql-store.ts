@@ -10,6 +10,7 @@ import { sqlTags } from './tags.ts'
 import { sqlOutbox } from './events.ts'
 import { sqlBuildProjects } from './build-projects.ts'
 import { sqlBuilds } from './builds.ts'
+import { sqlBuildLogs } from './build-logs.ts'
 import { sqlSecrets } from './secrets.ts'
 import { sqlJobs } from './jobs.ts'
 import { sqlBuildReports } from './build-reports.ts'
@@ -29,6 +30,7 @@ function storeOver(db: Database, sql: Sql, transaction: Store['transaction']): S
     events: sqlOutbox(sql),
     projects: sqlBuildProjects(sql),
     builds: sqlBuilds(sql),
+    buildLogs: sqlBuildLogs(sql),
     secrets: sqlSecrets(sql),
     jobs: sqlJobs(sql),
     reports: sqlBuildReports(sql),

@@ -17,15 +17,27 @@ const SIGNAL_CHANNEL = 'slipway_signals'
 
 type Queryable = { query(config: { text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>; query(text: string): Promise<unknown> }
 
+const lockKeys = (options?: TransactionOptions) => [...new Set(typeof options?.lock === 'string' ? [options.lock] : (options?.lock ?? []))].sort()
+
+async function takeLocks(q: Queryable, keys: string[]): Promise<void> {
+  for (const key of keys) await q.query({ text: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', values: [key] })
+}
+
+/** Statements on one connection in a transaction; `atomic` joins it, taking its locks as it goes. */
 function sqlOn(q: Queryable): Sql {
   const query = (text: string, params: SqlValue[]) => q.query({ text: numberedPlaceholders(text), values: params })
-  return {
+  const sql: Sql = {
     dialect: 'postgres',
     all: async (text, ...params) => (await query(text, params)).rows,
     get: async (text, ...params) => (await query(text, params)).rows[0],
     run: async (text, ...params) => (await query(text, params)).rowCount ?? 0,
     exec: async (script) => void (await q.query(script)),
+    atomic: async (fn, options) => {
+      await takeLocks(q, lockKeys(options))
+      return fn(sql)
+    },
   }
+  return sql
 }
 
 export type PostgresOptions = { url: string; poolSize?: number; onError?: (err: unknown, context: string) => void }
@@ -45,6 +57,7 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
   const guard = <T>(fn: () => Promise<T>) => (scope.inside ? Promise.reject(new Error('an autocommit write inside a transaction: use the transaction')) : fn())
   const autocommit: Sql = {
     dialect: 'postgres',
+    atomic: (fn, options) => database.transaction(fn, options),
     all: (text, ...params) => pooled.all(text, ...params),
     get: (text, ...params) => pooled.get(text, ...params),
     run: (text, ...params) => guard(() => pooled.run(text, ...params)),
@@ -52,12 +65,12 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
   }
   const signals = await listenForSignals(options.url, (text, values) => pool.query(text, values), onError)
 
-  return {
+  const database: Database = {
     dialect: 'postgres',
     sql: autocommit,
     signals,
     transaction<T>(fn: (sql: Sql) => Promise<T>, opts?: TransactionOptions): Promise<T> {
-      const keys = [...new Set(typeof opts?.lock === 'string' ? [opts.lock] : (opts?.lock ?? []))].sort()
+      const keys = lockKeys(opts)
       return runTransaction(
         scope,
         async () => {
@@ -66,7 +79,7 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
           try {
             await client.query('BEGIN')
             try {
-              for (const key of keys) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key])
+              await takeLocks(client as unknown as Queryable, keys)
               const result = await scope.enter(() => fn(sqlOn(client as unknown as Queryable)))
               await client.query('COMMIT')
               return result
@@ -86,6 +99,7 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
       await pool.end()
     },
   }
+  return database
 }
 
 /**

@@ -23,6 +23,11 @@ export interface Sql {
   run(text: string, ...params: SqlValue[]): Promise<number>
   /** Runs a script of statements without parameters (migrations). */
   exec(script: string): Promise<void>
+  /**
+   * Runs `fn` atomically: inside a transaction, as part of it (taking `lock` too); outside, as a
+   * transaction of its own. What a sub-store method that writes more than once runs in.
+   */
+  atomic<T>(fn: (sql: Sql) => Promise<T>, options?: TransactionOptions): Promise<T>
 }
 
 export type TransactionOptions = {

@@ -36,14 +36,17 @@ class Connection {
     return s
   }
 
+  /** Statements on this connection; `atomic` joins the transaction it runs in (SQLite's writer lock covers any `lock`). */
   sql(): Sql {
-    return {
+    const sql: Sql = {
       dialect: 'sqlite',
       all: async (text, ...params) => this.statement(text).all(...(params as never[])),
       get: async (text, ...params) => this.statement(text).get(...(params as never[])),
       run: async (text, ...params) => Number(this.statement(text).run(...(params as never[])).changes),
       exec: async (script) => this.db.exec(script),
+      atomic: (fn) => fn(sql),
     }
+    return sql
   }
 }
 
@@ -71,6 +74,7 @@ export function openSqliteDatabase(file: string): Database {
   }
   const autocommit: Sql = {
     dialect: 'sqlite',
+    atomic: (fn, options) => database.transaction(fn, options),
     all: (text, ...params) => (isRead(text) ? readerSql.all(text, ...params) : write(() => writerSql.all(text, ...params))),
     get: (text, ...params) => (isRead(text) ? readerSql.get(text, ...params) : write(() => writerSql.get(text, ...params))),
     run: (text, ...params) => write(() => writerSql.run(text, ...params)),
@@ -85,7 +89,7 @@ export function openSqliteDatabase(file: string): Database {
     },
   }
 
-  return {
+  const database: Database = {
     dialect: 'sqlite',
     sql: autocommit,
     signals,
@@ -109,4 +113,5 @@ export function openSqliteDatabase(file: string): Database {
       writer.db.close()
     },
   }
+  return database
 }

@@ -116,8 +116,7 @@ export class ActionWorker {
       const now = this.#ctx.clock.now()
       for (const job of await this.#ctx.store.jobs.expired('pipeline-action', now)) {
         if (job.attempt < job.maxAttempts) await this.#ctx.store.jobs.requeue(job.id, now)
-        else {
-          await this.#ctx.store.jobs.complete(job.id, undefined, 'failed', now)
+        else if (await this.#ctx.store.jobs.complete(job.id, undefined, 'failed', now)) {
           const d = job.payload as { pipelineName: string; executionId: string; stageName: string; actionName: string; actionExecutionId: string }
           await this.#engine.completeAction(d.pipelineName, d.executionId, d.stageName, d.actionName, d.actionExecutionId, { status: 'Failed', errorDetails: { code: 'JobFailed', message: 'The action worker stopped responding' } })
         }

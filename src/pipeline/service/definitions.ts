@@ -65,9 +65,10 @@ export async function updatePipeline(ctx: PipelineContext, engine: PipelineEngin
   const version = current.version + 1
   const normalized = await compile(ctx, declaration, current.version)
   await engine.cancelActive(current.name)
-  const record: PipelineRecord = { ...current, version, declaration: stored(declaration, version), normalized, updatedAt: ctx.clock.now() }
-  await saveConfiguration(ctx, record, { change: 'Updated' })
-  return record
+  return saveConfiguration(ctx, current.name, (now) => {
+    if (now.version !== current.version) throw new AwsError('ConcurrentModificationException', `Pipeline ${current.name} was updated to version ${now.version} while this update was made; get the pipeline again before updating it`)
+    return { ...now, version, declaration: stored(declaration, version), normalized, updatedAt: ctx.clock.now() }
+  }, { change: 'Updated' })
 }
 
 export async function deletePipeline(ctx: PipelineContext, engine: PipelineEngine, name: string): Promise<void> {
@@ -77,20 +78,28 @@ export async function deletePipeline(ctx: PipelineContext, engine: PipelineEngin
 }
 
 export async function setTransition(ctx: PipelineContext, engine: PipelineEngine, name: string, stageName: string, enabled: boolean, reason?: string): Promise<void> {
-  const p = await engine.pipeline(name)
-  if (!p.normalized.stages.some((s) => s.name === stageName)) throw new AwsError('StageNotFoundException', `Stage ${stageName} does not exist in pipeline ${name}`)
-  const transitions = { ...p.transitions, [stageName]: enabled ? { enabled: true } : { enabled: false, reason } }
-  await saveConfiguration(ctx, { ...p, transitions }, { change: enabled ? 'TransitionEnabled' : 'TransitionDisabled', stage: stageName })
+  await saveConfiguration(ctx, name, (p) => {
+    if (!p.normalized.stages.some((s) => s.name === stageName)) throw new AwsError('StageNotFoundException', `Stage ${stageName} does not exist in pipeline ${name}`)
+    return { ...p, transitions: { ...p.transitions, [stageName]: enabled ? { enabled: true } : { enabled: false, reason } } }
+  }, { change: enabled ? 'TransitionEnabled' : 'TransitionDisabled', stage: stageName })
   await engine.reconcileNow(name)
 }
 
-/** Saves a changed definition or transition with its event in one transaction, so open consoles refresh. */
-async function saveConfiguration(ctx: PipelineContext, record: PipelineRecord, change: Record<string, unknown>): Promise<void> {
-  await ctx.store.transaction(async (tx) => {
+/**
+ * Changes a pipeline's definition or transitions: reads it under the pipeline's lock, applies
+ * `change`, and saves it with its event in one transaction (so open consoles refresh).
+ */
+async function saveConfiguration(ctx: PipelineContext, name: string, change: (current: PipelineRecord) => PipelineRecord, detail: Record<string, unknown>): Promise<PipelineRecord> {
+  const record = await ctx.store.transaction(async (tx) => {
+    const current = await tx.pipelines.get(name)
+    if (!current) throw new AwsError('PipelineNotFoundException', `Account '${ctx.accountId}' does not have a pipeline with name '${name}'`)
+    const record = change(current)
     await tx.pipelines.update(record)
-    await tx.events.append({ type: CONFIGURATION_CHANGE, source: 'slipway.codepipeline', resource: pipelineArn(ctx, record.name), detail: { pipeline: record.name, version: record.version, ...change }, at: ctx.clock.now() })
-  })
+    await tx.events.append({ type: CONFIGURATION_CHANGE, source: 'slipway.codepipeline', resource: pipelineArn(ctx, record.name), detail: { pipeline: record.name, version: record.version, ...detail }, at: ctx.clock.now() })
+    return record
+  }, { lock: `pipeline:${name}` })
   await ctx.bus.flush()
+  return record
 }
 
 export async function createCustomActionType(ctx: PipelineContext, input: CreateCustomActionTypeInput): Promise<ActionType> {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { AwsError } from '../../shared/errors.ts'
-import { KeyedMutex } from '../../shared/keyed-mutex.ts'
-import type { PipelineRecord } from '../records.ts'
+import type { Store } from '../../infra/store.ts'
+import type { PipelineRecord, Revisioned } from '../records.ts'
 import type { EnginePipeline, ExecutionState } from '../model/execution-types.ts'
 import { EngineRefusal, isTerminal } from '../model/execution-types.ts'
 import { reconcile, type Ids } from '../model/reconcile.ts'
@@ -36,23 +36,35 @@ export type StartArgs = {
   clientRequestToken?: string
 }
 
+/** What a change sees: the pipeline, its unfinished executions, the time, and the transaction to read more. */
+export type ChangeScope = {
+  p: EnginePipeline
+  active: ExecutionState[]
+  now: number
+  /** Brings a finished execution into the change (a late completion, a retry), with its revision. */
+  adopt(finished: Revisioned<ExecutionState>): void
+  tx: Store
+}
+
+type ChangeResult<T> = { result: T; created?: ExecutionState & { token?: string } }
+
 /**
- * The pipeline engine service: every change to a pipeline's executions goes through here, serialised
- * per pipeline. A change loads the pipeline and its active executions, applies a pure command, runs
- * the pure reconciler, and persists in ONE transaction: the executions, a job per action to dispatch,
- * and an EventBridge-shaped event per status change. Events are published and the action worker woken
- * after commit. Restart recovery is `reconcileAll()`: the same path.
+ * The pipeline engine service: every change to a pipeline's executions goes through here. A change
+ * runs in ONE transaction that first locks the pipeline (in every process on the store), then loads
+ * the pipeline and its active executions, applies a pure command, runs the pure reconciler, and
+ * persists: the executions (guarded by the revision each was read with), a job per action to
+ * dispatch, and an EventBridge-shaped event per status change. Events are published and the action
+ * worker woken after commit. Restart recovery is `reconcileAll()`: the same path.
  */
 export class PipelineEngine {
   readonly #ctx: PipelineContext
-  readonly #lock = new KeyedMutex()
 
   constructor(ctx: PipelineContext) {
     this.#ctx = ctx
   }
 
-  async pipeline(name: string): Promise<PipelineRecord> {
-    const p = await this.#ctx.store.pipelines.get(name)
+  async pipeline(name: string, store: Store = this.#ctx.store): Promise<PipelineRecord> {
+    const p = await store.pipelines.get(name)
     if (!p) throw new AwsError('PipelineNotFoundException', `Account '${this.#ctx.accountId}' does not have a pipeline with name '${name}'`)
     return p
   }
@@ -61,49 +73,44 @@ export class PipelineEngine {
     return toEnginePipeline(p.normalized, this.#ctx.region)
   }
 
-  /** Runs `change` on the pipeline's active executions (plus `extra`), then reconciles and persists. */
-  mutate<T>(
-    name: string,
-    change: (p: EnginePipeline, active: ExecutionState[], now: number, adopt: (finished: ExecutionState) => void) => Promise<{ result: T; created?: ExecutionState & { token?: string } }> | { result: T; created?: ExecutionState & { token?: string } },
-  ): Promise<T> {
-    const run = this.#lock.run(name, async () => {
-      const record = await this.pipeline(name)
+  /** Runs `change` on the pipeline's active executions (plus adopted ones), then reconciles and persists. */
+  async mutate<T>(name: string, change: (scope: ChangeScope) => Promise<ChangeResult<T>> | ChangeResult<T>): Promise<T> {
+    const { result, dispatched, rollbacks } = await this.#ctx.store.transaction(async (tx) => {
+      const record = await this.pipeline(name, tx)
       const p = this.engineView(record)
-      const active = await this.#ctx.store.pipelines.activeExecutions(name)
+      const loaded = await tx.pipelines.activeForChange(name)
+      const revisions = new Map(loaded.map((e) => [e.value.id, e.revision]))
+      const active = loaded.map((e) => e.value)
       const before = new Map<string, ExecutionBaseline>(active.map((e) => [e.id, structuredClone(e)]))
       const now = this.#ctx.clock.now().getTime()
       // A finished execution a command works on joins the set with its snapshot, so only real changes count.
-      const adopt = (finished: ExecutionState) => {
-        before.set(finished.id, structuredClone(finished))
-        active.push(finished)
+      const adopt = (finished: Revisioned<ExecutionState>) => {
+        before.set(finished.value.id, structuredClone(finished.value))
+        revisions.set(finished.value.id, finished.revision)
+        active.push(finished.value)
       }
-      const { result, created } = await change(p, active, now, adopt)
+      const { result, created } = await change({ p, active, now, adopt, tx })
       if (created?.rollback) before.set(created.id, { stages: structuredClone(created.stages) })
       const all = created ? [...active, created] : active
       const touched = new Set(all.filter((e) => JSON.stringify(e) !== JSON.stringify(before.get(e.id))).map((e) => e.id))
       const r = reconcile(p, record.transitions, all.filter((e) => !isTerminal(e) || touched.has(e.id)), now, ids)
       for (const id of r.changed) touched.add(id)
       const at = new Date(now)
-      await this.#ctx.store.transaction(async (tx) => {
-        for (const e of r.executions) {
-          if (!touched.has(e.id)) continue
-          if (created && e.id === created.id) await tx.pipelines.insertExecution(e, created.token)
-          else await tx.pipelines.saveExecution(e)
-          for (const ev of stateChangeEvents(p, pipelineArn(this.#ctx, name), before.get(e.id), e, at)) await tx.events.append(ev)
-        }
-        for (const d of r.dispatches) {
-          await tx.jobs.enqueue({ id: `action:${d.actionExecutionId}`, kind: 'pipeline-action', subjectId: d.actionExecutionId, payload: { pipelineName: name, ...d }, maxAttempts: 3, at })
-        }
-      })
+      for (const e of r.executions) {
+        if (!touched.has(e.id)) continue
+        if (created && e.id === created.id) await tx.pipelines.insertExecution(e, created.token)
+        else await tx.pipelines.saveExecution(e, revisions.get(e.id) ?? 0)
+        for (const ev of stateChangeEvents(p, pipelineArn(this.#ctx, name), before.get(e.id), e, at)) await tx.events.append(ev)
+      }
+      for (const d of r.dispatches) {
+        await tx.jobs.enqueue({ id: `action:${d.actionExecutionId}`, kind: 'pipeline-action', subjectId: d.actionExecutionId, payload: { pipelineName: name, ...d }, maxAttempts: 3, at })
+      }
       return { result, dispatched: r.dispatches.length > 0, rollbacks: failuresToRollBack(p, r.executions.filter((e) => touched.has(e.id)), before) }
-    })
-    // Publish after the pipeline's lock is released: listeners (triggers, build completions) take it too.
-    return run.then(async ({ result, dispatched, rollbacks }) => {
-      await this.#ctx.bus.flush()
-      if (dispatched) this.#ctx.wakeActions()
-      for (const f of rollbacks) await this.#rollBackAfterFailure(name, f.stageName, f.executionId)
-      return result
-    })
+    }, { lock: `pipeline:${name}` })
+    await this.#ctx.bus.flush()
+    if (dispatched) this.#ctx.wakeActions()
+    for (const f of rollbacks) await this.#rollBackAfterFailure(name, f.stageName, f.executionId)
+    return result
   }
 
   /** Reconciles one pipeline (after a transition change, on a tick, at start-up). */
@@ -115,31 +122,30 @@ export class PipelineEngine {
     for (const name of await this.#ctx.store.pipelines.pipelinesWithActiveExecutions()) await this.reconcileNow(name)
   }
 
+  /** Starts an execution; with a client request token, a second start with the same token returns the first. */
   async start(name: string, args: StartArgs): Promise<ExecutionState> {
-    if (args.clientRequestToken) {
-      const existing = await this.#ctx.store.pipelines.executionByToken(name, args.clientRequestToken)
-      if (existing) return existing
-    }
-    const id = ids.id()
-    await this.mutate(name, (p, _active, now) => {
+    const id = await this.mutate(name, async ({ p, now, tx }) => {
+      const existing = args.clientRequestToken ? await tx.pipelines.executionByToken(name, args.clientRequestToken) : undefined
+      if (existing) return { result: existing.id }
+      const id = ids.id()
       const record = commands.newExecution(p, { id, trigger: args.trigger, variables: args.variables ?? {}, sourceOverrides: args.sourceOverrides, now })
-      return { result: undefined, created: Object.assign(record, { token: args.clientRequestToken }) }
+      return { result: id, created: Object.assign(record, { token: args.clientRequestToken }) }
     })
     return (await this.#ctx.store.pipelines.execution(id))!
   }
 
   /** Applies a command to one execution, mapping the engine's refusals to AWS errors. */
-  onExecution<T>(name: string, executionId: string, fn: (p: EnginePipeline, e: ExecutionState, active: ExecutionState[], now: number) => T): Promise<T> {
-    return this.mutate(name, async (p, active, now, adopt) => {
+  onExecution<T>(name: string, executionId: string, fn: (p: EnginePipeline, e: ExecutionState, active: ExecutionState[], now: number, tx: Store) => T | Promise<T>): Promise<T> {
+    return this.mutate(name, async ({ p, active, now, adopt, tx }) => {
       let e = active.find((x) => x.id === executionId)
       if (!e) {
-        const stored = await this.#ctx.store.pipelines.execution(executionId)
-        if (!stored || stored.pipelineName !== name) throw new AwsError('PipelineExecutionNotFoundException', `Pipeline execution ${executionId} does not exist in pipeline ${name}`)
-        e = stored
-        adopt(e)
+        const stored = await tx.pipelines.executionForChange(executionId)
+        if (!stored || stored.value.pipelineName !== name) throw new AwsError('PipelineExecutionNotFoundException', `Pipeline execution ${executionId} does not exist in pipeline ${name}`)
+        e = stored.value
+        adopt(stored)
       }
       try {
-        return { result: fn(p, e, active, now) }
+        return { result: await fn(p, e, active, now, tx) }
       } catch (err) {
         if (err instanceof EngineRefusal) throw new AwsError(err.code, err.message)
         throw err
@@ -160,8 +166,8 @@ export class PipelineEngine {
   }
 
   async retry(name: string, executionId: string, stageName: string, mode: 'FAILED_ACTIONS' | 'ALL_ACTIONS'): Promise<void> {
-    const recent = await this.#ctx.store.pipelines.executions(name, 50, 0)
-    await this.onExecution(name, executionId, (p, e, active, now) => {
+    await this.onExecution(name, executionId, async (p, e, active, now, tx) => {
+      const recent = await tx.pipelines.executions(name, 50, 0)
       const others = [...active, ...recent.filter((r) => !active.some((a) => a.id === r.id))]
       commands.retryStage(p, e, others, stageName, mode, now)
     })
@@ -173,10 +179,10 @@ export class PipelineEngine {
 
   /** RollbackStage: a ROLLBACK execution that runs `stageName` again as `targetId` ran it. */
   async rollback(name: string, stageName: string, targetId: string, trigger: StartArgs['trigger']): Promise<ExecutionState> {
-    const target = await this.#ctx.store.pipelines.execution(targetId)
-    if (!target || target.pipelineName !== name) throw new AwsError('PipelineExecutionNotFoundException', `Pipeline execution ${targetId} does not exist in pipeline ${name}`)
     const id = ids.id()
-    await this.mutate(name, (p, _active, now) => {
+    await this.mutate(name, async ({ p, now, tx }) => {
+      const target = await tx.pipelines.execution(targetId)
+      if (!target || target.pipelineName !== name) throw new AwsError('PipelineExecutionNotFoundException', `Pipeline execution ${targetId} does not exist in pipeline ${name}`)
       try {
         return { result: undefined, created: commands.newRollbackExecution(p, target, stageName, { id, trigger, now }) }
       } catch (err) {
@@ -210,7 +216,7 @@ export class PipelineEngine {
 
   /** UpdatePipeline/DeletePipeline: unfinished executions end Cancelled. */
   cancelActive(name: string): Promise<void> {
-    return this.mutate(name, (_p, active, now) => {
+    return this.mutate(name, ({ active, now }) => {
       for (const e of active) commands.cancelForUpdate(e, now)
       return { result: undefined }
     })

@@ -2,23 +2,32 @@ import { randomUUID } from 'node:crypto'
 import type { Job, JobData, PutJobFailureResultInput, PutJobSuccessResultInput } from '../../protocol/models/codepipeline.types.ts'
 import { AwsError } from '../../shared/errors.ts'
 import type { PipelineJobRecord } from '../records.ts'
+import type { Store } from '../../infra/store.ts'
 import type { ActionProvider } from '../providers/provider.ts'
 import type { PipelineContext } from './context.ts'
 import { pipelineArn } from './context.ts'
 import type { PipelineEngine } from './engine.ts'
 
+/** Custom actions' work, in one queue per action type. */
+export const CUSTOM_ACTION = 'custom-action'
+const WORKER = 'job-worker'
+/** AWS gives a job worker hours; Slipway does not time out a dispatched custom action job. */
+const WORKER_LEASE_MS = 24 * 3600_000
+
+const jobId = (id: string) => `${CUSTOM_ACTION}:${id}`
+const queueOf = (t: { category: string; owner: string; provider: string; version: string }) => `${t.category}/${t.owner}/${t.provider}/${t.version}`
+
 /**
- * Custom actions through CodePipeline's own job-worker API: dispatching a Custom action queues a job;
- * an external worker polls (PollForJobs), acknowledges with the nonce, works, and reports with
- * PutJobSuccessResult (a continuation token re-queues the job for another round) or
- * PutJobFailureResult, which completes the action.
+ * Custom actions through CodePipeline's own job-worker API: dispatching a Custom action queues a job
+ * (a record and a `custom-action` job in its type's queue, in one transaction); an external worker
+ * polls (PollForJobs claims jobs: two workers, on any servers, never get the same one), acknowledges
+ * with the nonce, works, and reports with PutJobSuccessResult (a continuation token re-queues the job
+ * for another round) or PutJobFailureResult, which completes the action.
  */
 export function customActionProvider(ctx: PipelineContext): ActionProvider {
   return {
     matches: (a) => a.owner === 'Custom',
     async run(job) {
-      const existing = await ctx.store.pipelines.job(job.run.actionExecutionId)
-      if (existing) return undefined
       const now = ctx.clock.now()
       const loc = (x: { name: string; bucket: string; key: string }) => ({ name: x.name, location: { type: 'S3', s3Location: { bucketName: x.bucket, objectKey: x.key } } })
       const data: JobData = {
@@ -34,13 +43,18 @@ export function customActionProvider(ctx: PipelineContext): ActionProvider {
         inputArtifacts: job.run.inputArtifacts.map(loc) as JobData['inputArtifacts'],
         outputArtifacts: job.run.outputArtifacts.map(loc) as JobData['outputArtifacts'],
       }
-      await ctx.store.pipelines.insertJob({
+      const record: PipelineJobRecord = {
         id: job.run.actionExecutionId,
         category: job.action.category, owner: 'Custom', provider: job.action.provider, version: job.action.version,
         status: 'Queued', nonce: randomUUID(), pipelineName: job.pipeline.name, executionId: job.execution.id,
         stageName: job.stageName, actionName: job.action.name, actionExecutionId: job.run.actionExecutionId,
         data: data as Record<string, unknown>, createdAt: now, updatedAt: now,
-      })
+      }
+      await ctx.store.transaction(async (tx) => {
+        if (await tx.pipelines.job(record.id)) return
+        await tx.pipelines.insertJob(record)
+        await tx.jobs.enqueue({ id: jobId(record.id), kind: CUSTOM_ACTION, queue: queueOf(record), subjectId: record.id, at: now })
+      }, { lock: jobId(record.id) })
       return undefined
     },
   }
@@ -56,33 +70,54 @@ export class JobWorkerApi {
   }
 
   async poll(type: { category: string; owner: string; provider: string; version: string }, max: number): Promise<Job[]> {
-    const jobs = await this.#ctx.store.pipelines.queuedJobs(type, max)
-    const now = this.#ctx.clock.now()
-    for (const j of jobs) await this.#ctx.store.pipelines.saveJob({ ...j, status: 'Dispatched', updatedAt: now })
-    return jobs.map((j) => ({ id: j.id, data: this.#data(j), nonce: j.nonce, accountId: this.#ctx.accountId }))
+    const claimed: PipelineJobRecord[] = []
+    while (claimed.length < max) {
+      const record = await this.#ctx.store.transaction(async (tx) => {
+        const now = this.#ctx.clock.now()
+        const job = await tx.jobs.claim(CUSTOM_ACTION, WORKER, now, new Date(now.getTime() + WORKER_LEASE_MS), queueOf(type))
+        const r = job && (await tx.pipelines.job(job.subjectId))
+        if (!r) return undefined
+        const dispatched = { ...r, status: 'Dispatched' as const, updatedAt: now }
+        await tx.pipelines.saveJob(dispatched)
+        return dispatched
+      })
+      if (!record) break
+      claimed.push(record)
+    }
+    return claimed.map((j) => ({ id: j.id, data: this.#data(j), nonce: j.nonce, accountId: this.#ctx.accountId }))
   }
 
-  async acknowledge(jobId: string, nonce: string): Promise<string> {
-    const job = await this.#job(jobId)
-    if (job.nonce !== nonce) throw new AwsError('InvalidNonceException', `The nonce ${nonce} is not valid for job ${jobId}`)
-    if (job.status === 'Queued' || job.status === 'Dispatched') await this.#ctx.store.pipelines.saveJob({ ...job, status: 'InProgress', updatedAt: this.#ctx.clock.now() })
-    return (await this.#job(jobId)).status
+  async acknowledge(id: string, nonce: string): Promise<string> {
+    return this.#change(id, async (job, tx, now) => {
+      if (job.nonce !== nonce) throw new AwsError('InvalidNonceException', `The nonce ${nonce} is not valid for job ${id}`)
+      if (job.status !== 'Queued' && job.status !== 'Dispatched') return job.status
+      await tx.pipelines.saveJob({ ...job, status: 'InProgress', updatedAt: now })
+      await tx.jobs.renew(jobId(id), WORKER, new Date(now.getTime() + WORKER_LEASE_MS), now, 'acknowledged')
+      return 'InProgress'
+    })
   }
 
-  async details(jobId: string) {
-    const job = await this.#job(jobId)
+  async details(id: string) {
+    const job = await this.#job(id)
     return { id: job.id, data: this.#data(job), accountId: this.#ctx.accountId }
   }
 
   async success(input: PutJobSuccessResultInput): Promise<void> {
-    const job = await this.#running(input.jobId)
-    const now = this.#ctx.clock.now()
+    const job = await this.#change(input.jobId, async (job, tx, now) => {
+      running(job)
+      if (input.continuationToken) {
+        await tx.pipelines.saveJob({ ...job, status: 'Queued', nonce: randomUUID(), continuationToken: input.continuationToken, updatedAt: now })
+        await tx.jobs.requeue(jobId(job.id), now)
+      } else {
+        await tx.pipelines.saveJob({ ...job, status: 'Succeeded', updatedAt: now })
+        await tx.jobs.complete(jobId(job.id), undefined, 'done', now)
+      }
+      return job
+    })
     if (input.continuationToken) {
-      await this.#ctx.store.pipelines.saveJob({ ...job, status: 'Queued', nonce: randomUUID(), continuationToken: input.continuationToken, updatedAt: now })
       await this.#engine.noteExternal(job.pipelineName, job.executionId, job.stageName, job.actionName, job.actionExecutionId, { externalExecutionId: input.executionDetails?.externalExecutionId, summary: input.executionDetails?.summary })
       return
     }
-    await this.#ctx.store.pipelines.saveJob({ ...job, status: 'Succeeded', updatedAt: now })
     await this.#engine.completeAction(job.pipelineName, job.executionId, job.stageName, job.actionName, job.actionExecutionId, {
       status: 'Succeeded',
       summary: input.executionDetails?.summary,
@@ -93,8 +128,12 @@ export class JobWorkerApi {
   }
 
   async failure(input: PutJobFailureResultInput): Promise<void> {
-    const job = await this.#running(input.jobId)
-    await this.#ctx.store.pipelines.saveJob({ ...job, status: 'Failed', updatedAt: this.#ctx.clock.now() })
+    const job = await this.#change(input.jobId, async (job, tx, now) => {
+      running(job)
+      await tx.pipelines.saveJob({ ...job, status: 'Failed', updatedAt: now })
+      await tx.jobs.complete(jobId(job.id), undefined, 'failed', now)
+      return job
+    })
     await this.#engine.completeAction(job.pipelineName, job.executionId, job.stageName, job.actionName, job.actionExecutionId, {
       status: 'Failed',
       summary: input.failureDetails.message,
@@ -107,15 +146,18 @@ export class JobWorkerApi {
     return { ...(j.data as JobData), continuationToken: j.continuationToken }
   }
 
-  async #job(jobId: string): Promise<PipelineJobRecord> {
-    const job = await this.#ctx.store.pipelines.job(jobId)
-    if (!job) throw new AwsError('JobNotFoundException', `The job ${jobId} was not found`)
+  async #job(id: string, store = this.#ctx.store): Promise<PipelineJobRecord> {
+    const job = await store.pipelines.job(id)
+    if (!job) throw new AwsError('JobNotFoundException', `The job ${id} was not found`)
     return job
   }
 
-  async #running(jobId: string): Promise<PipelineJobRecord> {
-    const job = await this.#job(jobId)
-    if (job.status !== 'InProgress' && job.status !== 'Dispatched') throw new AwsError('InvalidJobStateException', `The job ${jobId} is ${job.status}; acknowledge it first, and report its result once`)
-    return job
+  /** A read-modify-write of one job, under its lock (in every process). */
+  #change<T>(id: string, fn: (job: PipelineJobRecord, tx: Store, now: Date) => Promise<T>): Promise<T> {
+    return this.#ctx.store.transaction(async (tx) => fn(await this.#job(id, tx), tx, this.#ctx.clock.now()), { lock: jobId(id) })
   }
+}
+
+function running(job: PipelineJobRecord): void {
+  if (job.status !== 'InProgress' && job.status !== 'Dispatched') throw new AwsError('InvalidJobStateException', `The job ${job.id} is ${job.status}; acknowledge it first, and report its result once`)
 }

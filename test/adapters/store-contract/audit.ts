@@ -1,0 +1,48 @@
+import { it } from 'node:test'
+import assert from 'node:assert/strict'
+import type { AuditEntry } from '../../../src/infra/store.ts'
+import { type MakeStore, T0, TRICKY, at, assertRecord } from './support.ts'
+
+const entry = (n: number, extra: Partial<AuditEntry> = {}): AuditEntry => ({ at: at(n), principal: 'root', action: `codebuild:Action${n}`, requestId: `req-${n}`, ...extra })
+
+/** `store.audit`: who changed what; `recent` is newest (last appended) first. */
+export function auditContract(makeStore: MakeStore): void {
+  it('audit: recent returns the newest entries first, at most limit of them', async () => {
+    const store = await makeStore()
+    try {
+      assert.deepEqual(await store.audit.recent(10), [])
+      for (let n = 1; n <= 5; n++) await store.audit.append(entry(n, { resource: `arn:aws:codebuild:us-east-1:000000000000:project/p${n}` }))
+      assert.deepEqual((await store.audit.recent(3)).map((e) => e.requestId), ['req-5', 'req-4', 'req-3'])
+      assert.deepEqual((await store.audit.recent(100)).map((e) => e.requestId), ['req-5', 'req-4', 'req-3', 'req-2', 'req-1'])
+      assert.deepEqual(await store.audit.recent(0), [])
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('audit: entries read back exactly (millisecond dates, unicode); a missing resource reads undefined', async () => {
+    const store = await makeStore()
+    try {
+      const withResource = entry(1, { principal: 'ünïcode-user', action: TRICKY, resource: 'arn:aws:codepipeline:us-east-1:000000000000:fête' })
+      const without = entry(2)
+      await store.audit.append(withResource)
+      await store.audit.append(without)
+      const [second, first] = await store.audit.recent(2)
+      assertRecord(first, withResource)
+      assertRecord(second, without)
+      assert.equal(second?.resource, undefined)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('audit: entries appended with the same instant come back in reverse append order', async () => {
+    const store = await makeStore()
+    try {
+      for (const id of ['first', 'second', 'third']) await store.audit.append({ at: T0, principal: 'p', action: 'a', requestId: id })
+      assert.deepEqual((await store.audit.recent(10)).map((e) => e.requestId), ['third', 'second', 'first'])
+    } finally {
+      await store.close()
+    }
+  })
+}
