@@ -10,6 +10,10 @@
  *   3-command buildspec.
  * - console.load: the console's API and Chromium page loads with 200 pipelines and 10,000 executions
  *   (bench/console-load.ts).
+ * - build.host.postgres, pipeline.pushToExecution.postgres: the same on `slipway server` with
+ *   PostgreSQL (a private server, or SLIPWAY_TEST_POSTGRES_URL) instead of SQLite.
+ * - pipeline.startBurst.twoServers: 50 StartPipelineExecution calls at once over two servers on one
+ *   PostgreSQL and one s3rver, on a QUEUED pipeline (bench/scale-out.ts).
  * - floor.bash: `bash -c` running the same 3 commands. floor.dockerRun: `docker run --rm` of the same
  *   image running them.
  */
@@ -22,6 +26,7 @@ import { startTestServer, tempDir, ROOT } from '../test/helpers/server.ts'
 import { codeBuildClient } from '../test/helpers/codebuild.ts'
 import { dockerUnavailableReason, ensureTestImage } from '../test/helpers/docker.ts'
 import { benchConsoleLoad } from './console-load.ts'
+import { benchStartBurst, postgresServer, scaleOutStorage } from './scale-out.ts'
 
 const N = Number(process.env.BENCH_RUNS ?? 15)
 const COMMANDS = ['echo one', 'echo two > /dev/null', 'echo three']
@@ -52,8 +57,11 @@ function timeCommand(cmd: string, args: string[]): number {
   return performance.now() - t0
 }
 
-async function benchExecutor(executor: 'host' | 'docker', image: string) {
-  const server = await startTestServer({ extraArgs: ['--executor', executor] })
+/** How to start the server under test: `slipway up` (SQLite) unless a scale-out configuration is given. */
+export type ServerUnderTest = Parameters<typeof startTestServer>[0]
+
+async function benchExecutor(executor: 'host' | 'docker', image: string, under: ServerUnderTest = {}) {
+  const server = await startTestServer({ ...under, extraArgs: [...(under?.extraArgs ?? []), '--executor', executor] })
   try {
     const client = codeBuildClient(server)
     const markerDir = tempDir('bench-marker')
@@ -120,12 +128,12 @@ async function benchLogVolume() {
  * A git push to a repository watched by a pipeline: the push's own wall time (its floor), and when
  * the pipeline execution started, measured from the push's start and from the moment git exited.
  */
-async function benchPushToExecution() {
+async function benchPushToExecution(under: ServerUnderTest = {}) {
   const { aws } = await import('../test/helpers/aws-cli.ts')
   const { repoWithPushes, createPipeline, createPipelineProject, sourceStage, buildStage } = await import('../test/helpers/pipeline-fixtures.ts')
   const { ListPipelineExecutionsCommand } = await import('@aws-sdk/client-codepipeline')
   const { codePipelineClient } = await import('../test/helpers/codepipeline.ts')
-  const server = await startTestServer({ extraArgs: ['--executor', 'host'] })
+  const server = await startTestServer({ ...under, extraArgs: [...(under?.extraArgs ?? []), '--executor', 'host'] })
   try {
     const dir = tempDir('bench-push')
     await aws(server, ['s3', 'mb', 's3://pipeline-artifacts'])
@@ -167,6 +175,19 @@ async function main() {
   results['build.logVolume.host'] = await benchLogVolume()
   results['pipeline.pushToExecution'] = await benchPushToExecution()
   results['console.load'] = await benchConsoleLoad(timeRuns, stats)
+  const scaleOut = await scaleOutStorage()
+  if (scaleOut.skip !== undefined) {
+    results['postgres'] = { skipped: scaleOut.skip }
+  } else {
+    try {
+      const onPostgres = postgresServer(scaleOut.storage)
+      results['build.host.postgres'] = await benchExecutor('host', 'host', onPostgres)
+      results['pipeline.pushToExecution.postgres'] = await benchPushToExecution(onPostgres)
+      results['pipeline.startBurst.twoServers'] = await benchStartBurst(scaleOut.storage, stats)
+    } finally {
+      await scaleOut.storage.stop()
+    }
+  }
   const noDocker = await dockerUnavailableReason()
   if (noDocker) {
     results['build.docker'] = { skipped: noDocker }

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
-import type { Store } from '../infra/store.ts'
+import type { StoreSlice } from '../infra/store.ts'
 import type { Clock } from '../infra/clock.ts'
 import type { EventPosition, StoredEvent } from './outbox.ts'
 
@@ -11,7 +11,7 @@ export const EVENTS_SIGNAL = 'events'
 
 const BATCH = 100
 
-type Consumer = { name: string; listener: EventListener; draining?: Promise<void>; again: boolean; known: EventPosition; registered: boolean }
+type Consumer = { name: string; listener: EventListener; draining?: Promise<void>; again: boolean; registered: boolean }
 
 export type EventBusOptions = {
   /** How long a process may drain a consumer without renewing; another takes over after it. */
@@ -35,7 +35,7 @@ export type EventBusOptions = {
  *   a woken consumer re-reads the outbox from its stored position, never trusting the signal alone.
  */
 export class EventBus {
-  readonly #store: Store
+  readonly #store: StoreSlice<'events'>
   readonly #clock: Clock
   readonly #onError: (err: unknown, event?: StoredEvent) => void
   readonly #consumers = new Map<string, Consumer>()
@@ -50,7 +50,7 @@ export class EventBus {
   #timer: NodeJS.Timeout | undefined
   #unlisten: (() => void) | undefined
 
-  constructor(store: Store, clock: Clock, onError: (err: unknown, event?: StoredEvent) => void, options: EventBusOptions = {}) {
+  constructor(store: StoreSlice<'events'>, clock: Clock, onError: (err: unknown, event?: StoredEvent) => void, options: EventBusOptions = {}) {
     this.#store = store
     this.#clock = clock
     this.#onError = onError
@@ -65,7 +65,7 @@ export class EventBus {
    */
   subscribe(name: string, listener: EventListener): () => void {
     if (this.#consumers.has(name)) throw new Error(`event consumer ${name} is already subscribed`)
-    this.#consumers.set(name, { name, listener, again: false, known: { tx: 0, seq: 0 }, registered: false })
+    this.#consumers.set(name, { name, listener, again: false, registered: false })
     return () => this.#consumers.delete(name)
   }
 
@@ -127,12 +127,15 @@ export class EventBus {
       await this.#store.events.addConsumer(c.name, { tx: 0, seq: 0 })
       c.registered = true
     }
-    if ((await this.#store.events.after(c.known, 1)).length === 0) return
+    // Reads only, while there is nothing to do: the stored position (never a remembered one), then the outbox.
+    const stored = await this.#store.events.consumerPosition(c.name)
+    if (stored && (await this.#store.events.after(stored, 1)).length === 0) return
     for (;;) {
       const now = this.#clock.now()
       let position = await this.#store.events.claimConsumer(c.name, this.#owner, now, new Date(now.getTime() + this.#leaseMs))
       if (!position) return
       const batch = await this.#store.events.after(position, BATCH)
+      let renewed = now.getTime()
       for (const event of batch) {
         try {
           await this.#insideListener.run(true, () => c.listener(event))
@@ -140,11 +143,16 @@ export class EventBus {
           this.#onError(err, event)
         }
         position = event.position
+        // A long batch keeps its lease (and its progress), so no other process takes the consumer over.
+        const at = this.#clock.now().getTime()
+        if (at - renewed > this.#leaseMs / 3) {
+          if (!(await this.#store.events.advanceConsumer(c.name, this.#owner, position, new Date(at + this.#leaseMs)))) return
+          renewed = at
+        }
       }
       const more = batch.length === BATCH
       const later = new Date(this.#clock.now().getTime() + this.#leaseMs)
       if (!(await this.#store.events.advanceConsumer(c.name, this.#owner, position, more ? later : undefined))) return
-      c.known = position
       if (!more && (await this.#store.events.after(position, 1)).length === 0) return
     }
   }

@@ -29,6 +29,8 @@ export interface EventOutbox {
 
   /** Registers a durable consumer at `start` unless it exists. */
   addConsumer(name: string, start: EventPosition): Promise<void>
+  /** Where a consumer stands (undefined for one never registered). */
+  consumerPosition(name: string): Promise<EventPosition | undefined>
   /**
    * Takes (or renews) the consumer's lease for `owner` unless another owner holds an unexpired one;
    * returns the consumer's position, or undefined when someone else is draining it.

@@ -1,4 +1,4 @@
-import type { Store } from '../infra/store.ts'
+import type { StoreSlice, SubStores } from '../infra/store.ts'
 import type { SecretBox } from '../infra/crypto/secret-box.ts'
 import type { Clock } from '../infra/clock.ts'
 import { newKeyPair } from './access-keys.ts'
@@ -10,17 +10,17 @@ export type KeyCredential = { accessKeyId: string; secretAccessKey: string; prin
 
 /** Access keys: created, listed, deleted; secrets sealed at rest and opened only to verify. */
 export class KeyService {
-  readonly #store: Store
+  readonly #store: StoreSlice<'keys'>
   readonly #box: SecretBox
   readonly #clock: Clock
 
-  constructor(store: Store, box: SecretBox, clock: Clock) {
+  constructor(store: StoreSlice<'keys'>, box: SecretBox, clock: Clock) {
     this.#store = store
     this.#box = box
     this.#clock = clock
   }
 
-  async create(userName = 'root', store: Store = this.#store): Promise<KeyPair> {
+  async create(userName = 'root', store: Pick<SubStores, 'keys'> = this.#store): Promise<KeyPair> {
     const pair = newKeyPair()
     await store.keys.insert({
       accessKeyId: pair.accessKeyId,

@@ -55,3 +55,15 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres'
   close(): Promise<void>
 }
+
+/** The sub-stores by name: what a context may be given a slice of. */
+export type SubStores = Omit<Store, 'transaction' | 'signals' | 'dialect' | 'close'>
+
+/**
+ * A context's slice of the store: only the sub-stores it owns or reads, transactions over just those,
+ * and the signals. Any `Store` is one; a context cannot reach the rest.
+ */
+export type StoreSlice<K extends keyof SubStores> = Pick<SubStores, K> & {
+  transaction<T>(fn: (tx: Pick<SubStores, K>) => Promise<T>, options?: TransactionOptions): Promise<T>
+  readonly signals: Signals
+}

@@ -8,7 +8,7 @@ export type HttpAuth = {
   lookup: (accessKeyId: string) => Promise<KeyCredential | undefined>
   sigv4: Authenticator
   /** The web console's session cookie, when the console is mounted (src/web). */
-  session?: (request: FastifyRequest) => string | undefined
+  session?: (request: FastifyRequest) => Promise<string | undefined>
 }
 
 /**
@@ -18,7 +18,7 @@ export type HttpAuth = {
  */
 export async function requirePrincipal(request: FastifyRequest, reply: FastifyReply, auth: HttpAuth): Promise<string | undefined> {
   const header = request.headers.authorization ?? ''
-  const fromSession = header ? undefined : auth.session?.(request)
+  const fromSession = header ? undefined : await auth.session?.(request)
   if (fromSession) return fromSession
   try {
     if (header.startsWith('AWS4-HMAC-SHA256') || String(request.raw.url).includes('X-Amz-Signature=')) {

@@ -11,7 +11,7 @@ import type { GitContext } from '../git/service/context.ts'
 import type { HttpAuth } from '../protocol/http-auth.ts'
 import type { BuildContext } from '../build/service/context.ts'
 import { codeBuildApi } from '../build/api/codebuild-api.ts'
-import { BuildRunner } from '../build/runner/build-runner.ts'
+import { BUILD_QUEUED_SIGNAL, BuildRunner } from '../build/runner/build-runner.ts'
 import { secretResolver } from '../build/runner/secrets.ts'
 import { registerBuildLogs } from '../build/http/build-logs.ts'
 import { DockerExecutor } from '../build/executors/docker-executor.ts'
@@ -47,7 +47,6 @@ export async function chooseExecutor(choice: SlipwayConfig['executor'], owner?: 
 export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps) {
   // Containers are labelled with this server's data dir: servers sharing a Docker engine leave each other's alone.
   const executor = await chooseExecutor(deps.config.executor, createHash('sha256').update(deps.config.dataDir).digest('hex').slice(0, 16))
-  let runner: BuildRunner | undefined
   const ctx: BuildContext = {
     store: deps.store,
     clock: deps.clock,
@@ -55,9 +54,9 @@ export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps
     region: deps.config.region,
     accountId: deps.config.accountId,
     baseUrl: deps.baseUrl,
-    wake: () => runner?.wake(),
+    wake: () => deps.store.signals.send(BUILD_QUEUED_SIGNAL),
   }
-  runner = new BuildRunner(
+  const runner = new BuildRunner(
     ctx,
     {
       clock: deps.clock,

@@ -8,7 +8,7 @@ import type { GitContext } from '../git/service/context.ts'
 import type { BuildContext } from '../build/service/context.ts'
 import type { PipelineContext } from '../pipeline/service/context.ts'
 import { PipelineEngine } from '../pipeline/service/engine.ts'
-import { ActionWorker } from '../pipeline/service/action-worker.ts'
+import { ACTIONS_SIGNAL, ActionWorker } from '../pipeline/service/action-worker.ts'
 import { registerTriggers } from '../pipeline/service/triggers.ts'
 import { completeActionsOnBuildEnd, stopBuildsOfAbandonedActions } from '../pipeline/service/build-completion.ts'
 import { JobWorkerApi, customActionProvider } from '../pipeline/service/job-workers.ts'
@@ -38,7 +38,6 @@ export type PipelineModuleDeps = {
 
 /** The CodePipeline context: engine, action providers, the action worker, event-driven triggers, API. */
 export function registerPipelines(app: FastifyInstance, deps: PipelineModuleDeps) {
-  let worker: ActionWorker | undefined
   const ctx: PipelineContext = {
     store: deps.store,
     clock: deps.clock,
@@ -46,7 +45,7 @@ export function registerPipelines(app: FastifyInstance, deps: PipelineModuleDeps
     region: deps.config.region,
     accountId: deps.config.accountId,
     baseUrl: deps.baseUrl,
-    wakeActions: () => worker?.wake(),
+    wakeActions: () => deps.store.signals.send(ACTIONS_SIGNAL),
   }
   const engine = new PipelineEngine(ctx)
   const providers = [
@@ -60,7 +59,7 @@ export function registerPipelines(app: FastifyInstance, deps: PipelineModuleDeps
     customActionProvider(ctx),
   ]
   const onError = (err: unknown, context = 'pipelines') => app.log.error({ err }, context)
-  worker = new ActionWorker(ctx, engine, providers, { onError })
+  const worker = new ActionWorker(ctx, engine, providers, { onError })
   registerTriggers(ctx, engine, { bus: deps.bus, git: deps.git, onError })
   completeActionsOnBuildEnd(deps.bus, deps.builds, engine)
   stopBuildsOfAbandonedActions(deps.bus, deps.builds, (err) => onError(err, 'stopping an abandoned build'))
@@ -77,10 +76,10 @@ export function registerPipelines(app: FastifyInstance, deps: PipelineModuleDeps
     engine,
     async start() {
       await engine.reconcileAll()
-      worker?.start()
+      worker.start()
     },
     stop() {
-      worker?.stop()
+      worker.stop()
     },
   }
 }

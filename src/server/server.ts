@@ -81,7 +81,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
 
   app.get('/health', async () => ({ status: 'ok' }))
   const sigv4 = sigv4Authenticator(keys.lookup, clock, config.maxSkewSeconds)
-  const sessions = await ConsoleSessions.load(store.consoleSessions)
+  const sessions = new ConsoleSessions(store.consoleSessions)
   registerGitSmartHttp(app, git, { lookup: keys.lookup, clock, regions: candidateRegions(config.region) })
   const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup: keys.lookup, maxSkewSeconds: config.maxSkewSeconds, objects: storage.objects, outbox: store.events, flush: () => bus.flush() }).objects
   const builds = await registerBuilds(app, { config, clock, store, box, bus, git, objects: artifacts, baseUrl: () => baseUrl, auth: { lookup: keys.lookup, sigv4, session: sessions.principalOf }, keys: buildKeys(keys), logs: storage.logs })
@@ -105,7 +105,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   baseUrl = `http://${host}:${port}`
 
   const awsCliFiles = writeAwsCliFiles(config.dataDir, await keys.rootKey(), baseUrl, config.region)
-  if (config.runner) builds.runner.start()
+  builds.runner.start({ claim: config.runner })
   await pipelines.start()
   await deploy.start()
   notifications.start()

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AwsJsonService } from '../protocol/aws-json/operation-table.ts'
 import type { PipelineEngine } from '../pipeline/service/engine.ts'
 import type { KeyCredential } from '../identity/key-service.ts'
-import type { Store } from '../infra/store.ts'
+import type { StoreSlice } from '../infra/store.ts'
 import type { Clock } from '../infra/clock.ts'
 import { AwsError } from '../shared/errors.ts'
 import type { DeploymentService } from '../deploy/service/deployments.ts'
@@ -18,7 +18,7 @@ import { type ConsoleRouter, readJson, sendConsoleError, str } from './console-r
 export type ConsoleApiDeps = {
   dataDir: string
   region: string
-  store: Store
+  store: StoreSlice<'audit' | 'consoleSessions' | 'deploy' | 'pipelines'>
   clock: Clock
   sessions: ConsoleSessions
   lookup: (accessKeyId: string) => Promise<KeyCredential | undefined>
@@ -67,7 +67,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps, r
 
   app.get<{ Querystring: { token?: string } }>('/console/login', async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    if (!redeemLoginToken(deps.dataDir, request.query.token ?? '')) return reply.redirect('/?login=expired#/signin')
+    if (!(await redeemLoginToken(deps.store.consoleSessions, request.query.token ?? ''))) return reply.redirect('/?login=expired#/signin')
     return reply.header('set-cookie', (await deps.sessions.open(await deps.rootPrincipal())).cookie).redirect('/#/')
   })
 

@@ -30,7 +30,7 @@ export function registerConsoleEvents(app: FastifyInstance, deps: { bus: EventBu
   })
 
   app.get('/console/api/events', async (request, reply) => {
-    if (!deps.sessions.principalOf(request)) return reply.code(401).send({ error: 'Unauthorized', message: 'Sign in to the console first' })
+    if (!(await deps.sessions.principalOf(request))) return reply.code(401).send({ error: 'Unauthorized', message: 'Sign in to the console first' })
     reply.hijack()
     const res = reply.raw
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' })

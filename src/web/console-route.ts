@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AwsJsonService, CallContext } from '../protocol/aws-json/operation-table.ts'
-import type { Store } from '../infra/store.ts'
+import type { SubStores } from '../infra/store.ts'
 import type { Clock } from '../infra/clock.ts'
 import { AwsError } from '../shared/errors.ts'
 import { loadServiceModel } from '../protocol/aws-json/service-model.ts'
@@ -32,7 +32,7 @@ export type ConsoleRouter = {
   audit: (principal: string, action: string, resource: string) => Promise<void>
 }
 
-export function consoleRouter(app: FastifyInstance, deps: { region: string; store: Store; clock: Clock; sessions: ConsoleSessions }): ConsoleRouter {
+export function consoleRouter(app: FastifyInstance, deps: { region: string; store: Pick<SubStores, 'audit'>; clock: Clock; sessions: ConsoleSessions }): ConsoleRouter {
   const call = async (service: AwsJsonService, op: string, input: unknown, principal: string) => {
     const handler = service.handlers[op]
     if (!handler) throw new Error(`no handler ${op}`)
@@ -50,7 +50,7 @@ export function consoleRouter(app: FastifyInstance, deps: { region: string; stor
       url,
       handler: async (request: ConsoleRequest, reply: FastifyReply) => {
         reply.header('cache-control', 'no-store')
-        const principal = deps.sessions.principalOf(request)
+        const principal = await deps.sessions.principalOf(request)
         if (!principal) return reply.code(401).send({ error: 'Unauthorized', message: 'Sign in to the console first' })
         try {
           const out = await fn(request, principal)

@@ -1,10 +1,15 @@
 /** A console session as stored: the SHA-256 of its id (never the id), who it signs in, when it ends. */
 export type ConsoleSessionRecord = { idHash: string; principal: string; expiresAt: number }
 
-/** Store port for console sessions. */
+/** Store port for console sessions and one-time login links (hashes only). */
 export interface ConsoleSessionStore {
   put(session: ConsoleSessionRecord): Promise<void>
   remove(idHash: string): Promise<void>
+  /** A session still valid at `now`. */
+  get(idHash: string, now: number): Promise<ConsoleSessionRecord | undefined>
   /** Sessions still valid at `now`; expired ones are deleted. */
   live(now: number): Promise<ConsoleSessionRecord[]>
+  addLoginToken(tokenHash: string, expiresAt: number): Promise<void>
+  /** True once per unexpired token: redeeming deletes it. */
+  redeemLoginToken(tokenHash: string, now: number): Promise<boolean>
 }

@@ -52,6 +52,18 @@ export type StoreFeatures = {
   atomicOverwrite: Support
 }
 
+/** Every behaviour S3 has (what a complete store declares, with its default content type). */
+export const EVERY_FEATURE: Omit<StoreFeatures, 'defaultContentType'> = {
+  versioning: true,
+  listPaging: true,
+  pathLikeKeys: true,
+  multipartChecks: true,
+  abortUpload: true,
+  listUploads: true,
+  listParts: true,
+  atomicOverwrite: true,
+}
+
 export type StoreUnderTest = { store: ObjectStore; cleanup(): Promise<void> }
 
 const when = (support: Support) => (support === true ? {} : { skip: support })

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { FolderObjectStore } from '../../src/artifacts/adapters/folder-object-store.ts'
-import { body, describeObjectStore, failingBody, read, rejectsWith } from './object-store-suite.ts'
+import { body, describeObjectStore, EVERY_FEATURE, failingBody, read, rejectsWith } from './object-store-suite.ts'
 
 /** All files under `dir`, relative. */
 function filesUnder(dir: string): string[] {
@@ -18,17 +18,7 @@ describeObjectStore(
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-objects-'))
     return { store: new FolderObjectStore(path.join(root, 'buckets')), cleanup: async () => fs.rmSync(root, { recursive: true, force: true }) }
   },
-  {
-    defaultContentType: undefined,
-    versioning: true,
-    listPaging: true,
-    pathLikeKeys: true,
-    multipartChecks: true,
-    abortUpload: true,
-    listUploads: true,
-    listParts: true,
-    atomicOverwrite: true,
-  },
+  { ...EVERY_FEATURE, defaultContentType: undefined },
 )
 
 /** What only the folder store has: files on disk, temp files, crash leftovers. */

@@ -23,7 +23,7 @@ import { S3ObjectStore } from '../../src/artifacts/adapters/s3-object-store.ts'
 import { S3Error } from '../../src/artifacts/model/errors.ts'
 import { systemClock } from '../../src/infra/clock.ts'
 import { S3RVER_CREDENTIALS, startS3rver, type AnsweredRequest, type RunningS3rver } from '../helpers/s3rver.ts'
-import { body, describeObjectStore, failingBody, md5, read, rejectsWith, type StoreFeatures } from './object-store-suite.ts'
+import { body, describeObjectStore, EVERY_FEATURE, failingBody, md5, read, rejectsWith, type StoreFeatures } from './object-store-suite.ts'
 
 const S3RVER = 's3rver 3.7.1'
 
@@ -97,17 +97,7 @@ describeObjectStore(
       },
     }
   },
-  {
-    defaultContentType: 'application/octet-stream',
-    versioning: true,
-    listPaging: true,
-    pathLikeKeys: true,
-    multipartChecks: true,
-    abortUpload: true,
-    listUploads: true,
-    listParts: true,
-    atomicOverwrite: true,
-  },
+  { ...EVERY_FEATURE, defaultContentType: 'application/octet-stream' },
 )
 
 const MiB = 1024 * 1024

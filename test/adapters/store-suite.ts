@@ -45,23 +45,25 @@ export function describeStore(name: string, makeStore: () => Store | Promise<Sto
 
     it('runs transactions that lock one subject one at a time; reads outside see only committed state', async () => {
       const store = await makeStore()
-      let seenInside: unknown = 'unset'
-      let firstHasLock!: () => void
-      const locked = new Promise<void>((resolve) => (firstHasLock = resolve))
+      let inserted!: () => void
+      const written = new Promise<void>((resolve) => (inserted = resolve))
+      let release!: () => void
+      const released = new Promise<void>((resolve) => (release = resolve))
       const slow = store.transaction(async (tx) => {
-        firstHasLock()
         await tx.repositories.insert(repo('s1', 'slow'))
-        await new Promise((r) => setTimeout(r, 30))
-        seenInside = await store.repositories.getByName('slow')
+        inserted()
+        await released
         return 'slow'
       }, { lock: 'subject-1' })
-      await locked
+      await written
+      const seenOutside = await store.repositories.getByName('slow')
       const fast = store.transaction(async (tx) => {
         assert.ok(await tx.repositories.getByName('slow'), 'second transaction starts after the first committed')
         return 'fast'
       }, { lock: 'subject-1' })
+      release()
       assert.deepEqual(await Promise.all([slow, fast]), ['slow', 'fast'])
-      assert.equal(seenInside, undefined, 'uncommitted rows are invisible outside the transaction')
+      assert.equal(seenOutside, undefined, 'uncommitted rows are invisible outside the transaction')
       await store.close()
     })
 
@@ -70,6 +72,7 @@ export function describeStore(name: string, makeStore: () => Store | Promise<Sto
       await assert.rejects(store.transaction(async () => store.transaction(async () => 1)), /nested transaction/)
       await assert.rejects(store.transaction(async () => store.tags.put('arn:n', { a: '1' })), /inside a transaction|nested transaction/)
       await assert.rejects(store.transaction(async () => store.keys.delete('k')), /inside a transaction/)
+      await assert.rejects(store.transaction(async () => store.keys.get('k')), /inside a transaction/, 'reads outside it too')
       assert.deepEqual(await store.tags.list('arn:n'), {})
       await store.close()
     })

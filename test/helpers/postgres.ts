@@ -77,6 +77,13 @@ async function waitForServer(url: string, child: ChildProcess, output: () => str
  * neither is possible.
  */
 export async function startTestPostgres(): Promise<PostgresOrSkip> {
+  const started = await startOrSkip()
+  // CI runs every PostgreSQL test: there a reason to skip is a failure.
+  if (started.skip !== undefined && process.env.SLIPWAY_TEST_REQUIRE_POSTGRES === '1') throw new Error(`PostgreSQL is required here (SLIPWAY_TEST_REQUIRE_POSTGRES=1): ${started.skip}`)
+  return started
+}
+
+async function startOrSkip(): Promise<PostgresOrSkip> {
   const given = process.env.SLIPWAY_TEST_POSTGRES_URL
   if (given) return { server: adminServer(given, async () => undefined) }
   const bin = serverBinaries()

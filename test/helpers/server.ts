@@ -28,9 +28,9 @@ export function tempDir(prefix: string): string {
  * Starts the real server (`slipway up`) as a child process on a free port and waits for its ready line.
  * Pass an existing `dataDir` to restart on the same data.
  */
-export async function startTestServer(options: { dataDir?: string; port?: number; extraArgs?: string[]; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { dataDir?: string; port?: number; extraArgs?: string[]; env?: Record<string, string>; command?: 'up' | 'server' } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir('data')
-  const child = spawn(process.execPath, [SLIPWAY_BIN, 'up', '--port', String(options.port ?? 0), '--data-dir', dataDir, '--log-level', 'warn', ...(options.extraArgs ?? [])], {
+  const child = spawn(process.execPath, [SLIPWAY_BIN, options.command ?? 'up', '--port', String(options.port ?? 0), '--data-dir', dataDir, '--log-level', 'warn', ...(options.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   })
@@ -40,7 +40,7 @@ export async function startTestServer(options: { dataDir?: string; port?: number
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${out}`)), 20_000)
     const check = () => {
-      const m = /Slipway is running at (http:\/\/\S+)/.exec(out)
+      const m = /Slipway (?:server )?is running at (http:\/\/\S+)/.exec(out)
       if (m?.[1]) {
         clearTimeout(timer)
         resolve(m[1])

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { FastifyInstance } from 'fastify'
-import type { Store } from '../../infra/store.ts'
+import type { SubStores } from '../../infra/store.ts'
 import { type HttpAuth, requirePrincipal } from '../../protocol/http-auth.ts'
 import type { LogStore } from '../logs/log-store.ts'
 
@@ -13,7 +13,7 @@ const RECHECK_MS = 1000
  * `slipway logs --follow` use) — from whichever server runs the build. Reads from an offset after
  * every wake-up, waiting for the socket when it is full: memory stays flat.
  */
-export function registerBuildLogs(app: FastifyInstance, deps: { store: Store; logs: LogStore; auth: HttpAuth }): void {
+export function registerBuildLogs(app: FastifyInstance, deps: { store: Pick<SubStores, 'builds'>; logs: LogStore; auth: HttpAuth }): void {
   app.get<{ Params: { id: string }; Querystring: { follow?: string } }>('/slipway/builds/:id/log', async (request, reply) => {
     if (!(await requirePrincipal(request, reply, deps.auth))) return reply
     const build = await deps.store.builds.get(request.params.id)
@@ -22,6 +22,7 @@ export function registerBuildLogs(app: FastifyInstance, deps: { store: Store; lo
     reply.hijack()
     const res = reply.raw
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' })
+    res.flushHeaders()
     let offset = 0
     const drain = async () => {
       for await (const chunk of deps.logs.read(build, offset)) {

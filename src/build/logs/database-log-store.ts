@@ -1,4 +1,4 @@
-import type { Store } from '../../infra/store.ts'
+import type { StoreSlice } from '../../infra/store.ts'
 import { LogSignaller, logChanged, type LogRef, type LogSink, type LogStore } from './log-store.ts'
 
 /** A chunk is written when this much is buffered, or this long after its first byte. */
@@ -11,11 +11,11 @@ const CHUNK_MS = 50
  * 64 KiB and writes chunks in order; every chunk signals followers on every server.
  */
 export class DatabaseLogStore implements LogStore {
-  readonly #store: Store
+  readonly #store: StoreSlice<'buildLogs'>
   readonly #signaller: LogSignaller
   readonly #onError: (err: unknown) => void
 
-  constructor(store: Store, onError: (err: unknown) => void) {
+  constructor(store: StoreSlice<'buildLogs'>, onError: (err: unknown) => void) {
     this.#store = store
     this.#signaller = new LogSignaller(store.signals)
     this.#onError = onError

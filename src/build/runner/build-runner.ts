@@ -5,6 +5,9 @@ import { buildArn } from '../service/context.ts'
 import { BUILD_PHASE_CHANGE, BUILD_STATE_CHANGE } from '../service/builds.ts'
 import { type EngineDeps, runBuild } from './build-engine.ts'
 
+/** The signal sent when a build is queued (by any server), so every runner looks for work. */
+export const BUILD_QUEUED_SIGNAL = 'build-queued'
+
 export type RunnerOptions = {
   /** How long a claim lasts without renewal; a runner that dies lets its builds fail after this. */
   leaseMs: number
@@ -40,6 +43,9 @@ export class BuildRunner {
   #pumping: Promise<void> | undefined
   #again = false
   #stopped = false
+  #claiming = true
+  #ticks = 0
+  #unlisten: (() => void) | undefined
 
   constructor(ctx: BuildContext, engine: EngineDeps, options: Partial<RunnerOptions> & Pick<RunnerOptions, 'onError'>) {
     this.#ctx = ctx
@@ -47,7 +53,13 @@ export class BuildRunner {
     this.#options = { leaseMs: 15_000, maxParallel: 8, tickMs: 250, ...options }
   }
 
-  start(): void {
+  /**
+   * Starts the tick (leases, stop requests, timeouts, and ending what dead runners left). With
+   * `claim: false` (a server without `--runner`) it claims no builds: it only reconciles.
+   */
+  start(options: { claim: boolean } = { claim: true }): void {
+    this.#claiming = options.claim
+    this.#unlisten = this.#ctx.store.signals.listen(BUILD_QUEUED_SIGNAL, () => this.wake())
     this.#timer = setInterval(() => void this.#tick(), this.#options.tickMs)
     this.wake()
   }
@@ -58,7 +70,7 @@ export class BuildRunner {
 
   /** Claims and starts whatever can run now. Cheap to call often. */
   wake(): void {
-    if (this.#stopped) return
+    if (this.#stopped || !this.#claiming) return
     if (this.#pumping) {
       this.#again = true
       return
@@ -78,6 +90,7 @@ export class BuildRunner {
   async stop(): Promise<void> {
     this.#stopped = true
     if (this.#timer) clearInterval(this.#timer)
+    this.#unlisten?.()
     for (const r of this.#running.values()) r.controller.abort('STOPPED')
     await Promise.allSettled([...this.#running.values()].map((r) => r.done))
   }
@@ -160,6 +173,8 @@ export class BuildRunner {
         else if (now.getTime() > r.deadline) r.controller.abort('TIMED_OUT')
       }
       await this.#reconcile(now)
+      // Now and then claim without a wake-up too: a signal from another server can be lost.
+      if (++this.#ticks % 4 === 0) this.wake()
     } catch (err) {
       this.#options.onError(err, 'build runner tick')
     }

@@ -1,4 +1,4 @@
-import type { Store } from '../../infra/store.ts'
+import type { SubStores } from '../../infra/store.ts'
 import type { SecretBox } from '../../infra/crypto/secret-box.ts'
 
 export class MissingSecret extends Error {
@@ -13,7 +13,7 @@ export class MissingSecret extends Error {
  * (`slipway secrets set NAME VALUE`). A Secrets Manager reference `id[:json-key[:stage[:version]]]`
  * reads the secret `id` and, with a json-key, that key of its JSON value.
  */
-export function secretResolver(store: Store, box: SecretBox) {
+export function secretResolver(store: Pick<SubStores, 'secrets'>, box: SecretBox) {
   return async (type: 'PARAMETER_STORE' | 'SECRETS_MANAGER', reference: string): Promise<string> => {
     if (type === 'PARAMETER_STORE') {
       const sealed = await store.secrets.get(reference)

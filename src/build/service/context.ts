@@ -1,10 +1,13 @@
-import type { Store } from '../../infra/store.ts'
+import type { StoreSlice } from '../../infra/store.ts'
 import type { Clock } from '../../infra/clock.ts'
 import type { EventBus } from '../../events/bus.ts'
 
 /** What the CodeBuild use cases need, passed down once at start. */
+/** The build context's slice of the store. */
+export type BuildStores = StoreSlice<'projects' | 'builds' | 'buildLogs' | 'secrets' | 'jobs' | 'reports' | 'events' | 'repositories' | 'pipelines'>
+
 export type BuildContext = {
-  store: Store
+  store: BuildStores
   clock: Clock
   bus: EventBus
   region: string

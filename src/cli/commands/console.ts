@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import { buildConfig } from '../../config/config.ts'
 import { serverInfoFile } from '../../server/server.ts'
 import { createLoginToken } from '../../web/sessions.ts'
+import { openConfiguredStore } from '../../server/storage.ts'
 import type { CommandArgs } from '../main.ts'
 
 /** `slipway console [--data-dir DIR] [--no-open]`: a one-time login URL for the running server's console. */
@@ -15,7 +16,14 @@ export async function consoleCommand({ values }: CommandArgs): Promise<number> {
     process.stderr.write(`slipway: no running server found for ${config.dataDir}; start it with 'slipway up --data-dir ${config.dataDir}'\n`)
     return 1
   }
-  const login = `${url}/console/login?token=${createLoginToken(config.dataDir)}`
+  const { store } = await openConfiguredStore(config)
+  let token: string
+  try {
+    token = await createLoginToken(store.consoleSessions)
+  } finally {
+    await store.close()
+  }
+  const login = `${url}/console/login?token=${token}`
   process.stdout.write(`${login}\n(one-time link, valid for 10 minutes)\n`)
   if (!values['no-open']) {
     const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'

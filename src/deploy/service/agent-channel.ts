@@ -1,9 +1,9 @@
+import type { DeployTx } from './context.ts'
 import { EventEmitter } from 'node:events'
 import { AwsError } from '../../shared/errors.ts'
 import type { HostCommandRecord } from '../records.ts'
 import type { DeployContext } from './context.ts'
 import { HOST_COMMAND, hostCommandJobId, type DeploymentService } from './deployments.ts'
-import type { Store } from '../../infra/store.ts'
 import type { Job } from '../../infra/jobs.ts'
 import type { DeploymentRecord } from './deployment-state.ts'
 import { IN_PLACE_EVENTS, agentDiagnostics } from '../model/lifecycle.ts'
@@ -154,7 +154,7 @@ export class AgentChannel {
   }
 
   /** Finishes a command's job and record, once: false when it already ended (reported, or failed by its lease). */
-  async #finish(tx: Store, c: HostCommandRecord, status: 'Succeeded' | 'Failed'): Promise<boolean> {
+  async #finish(tx: DeployTx, c: HostCommandRecord, status: 'Succeeded' | 'Failed'): Promise<boolean> {
     const now = this.#ctx.clock.now()
     if (!(await tx.jobs.complete(hostCommandJobId(c.id), undefined, status === 'Succeeded' ? 'done' : 'failed', now))) return false
     await tx.deploy.saveCommand({ ...c, status, updatedAt: now })

@@ -1,12 +1,17 @@
-import type { Store } from '../../infra/store.ts'
+import type { StoreSlice, SubStores } from '../../infra/store.ts'
 import type { Clock } from '../../infra/clock.ts'
 import type { EventBus } from '../../events/bus.ts'
 import type { ObjectStore } from '../../artifacts/ports.ts'
 import { AwsError } from '../../shared/errors.ts'
 import type { ApplicationRecord, DeploymentGroupRecord } from '../records.ts'
 
+/** The deploy context's slice of the store. */
+export type DeployStores = StoreSlice<'deploy' | 'jobs' | 'events'>
+/** What a deploy transaction sees. */
+export type DeployTx = Pick<SubStores, 'deploy' | 'jobs' | 'events'>
+
 export type DeployContext = {
-  store: Store
+  store: DeployStores
   clock: Clock
   bus: EventBus
   objects: ObjectStore

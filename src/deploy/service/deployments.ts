@@ -1,7 +1,7 @@
+import type { DeployTx } from './context.ts'
 import { randomBytes, randomInt, randomUUID } from 'node:crypto'
 import type { CreateDeploymentInput, RevisionLocation } from '../../protocol/models/codedeploy.types.ts'
 import { AwsError } from '../../shared/errors.ts'
-import type { Store } from '../../infra/store.ts'
 import type { DeployContext } from './context.ts'
 import { E, requireApplication, requireGroup } from './context.ts'
 import { resolveConfig } from './configs.ts'
@@ -25,7 +25,7 @@ export const hostCommandJobId = (commandId: string) => `${HOST_COMMAND}:${comman
 const groupLock = (applicationName: string, groupName: string) => `deployment-group:${applicationName}/${groupName}`
 
 /** Runs inside a deployment's change, first; returning false leaves the deployment as it is. */
-export type ChangeGuard = (tx: Store) => Promise<boolean>
+export type ChangeGuard = (tx: DeployTx) => Promise<boolean>
 
 /**
  * Deployments: creation (targets from the group's tag filters; at most one active per group, checked
@@ -127,7 +127,7 @@ export class DeploymentService {
   }
 
   /** Writes the ended deployment onto its group; returns the revision to roll back to, if the deployment asks for it. */
-  async #recordOnGroup(tx: Store, d: DeploymentRecord): Promise<RevisionLocation | undefined> {
+  async #recordOnGroup(tx: DeployTx, d: DeploymentRecord): Promise<RevisionLocation | undefined> {
     const group = await tx.deploy.group(d.applicationName, d.groupName)
     if (!group) return undefined
     const e = d.engine

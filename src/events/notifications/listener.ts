@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { EventListener } from '../bus.ts'
 import type { Clock } from '../../infra/clock.ts'
-import type { Store } from '../../infra/store.ts'
+import type { SubStores } from '../../infra/store.ts'
 import { EVENT } from '../model/event-types.ts'
 import { matchingRules } from '../model/matching.ts'
 import { pipelineAttributes, type PipelineAttributes } from '../model/pipeline-attributes.ts'
@@ -10,7 +10,7 @@ import type { NotifiableEvent } from '../model/types.ts'
 import type { NewDelivery } from './records.ts'
 
 export type ListenerDeps = {
-  store: Store
+  store: Pick<SubStores, 'notifications' | 'pipelines'>
   clock: Clock
   region: string
   accountId: string

@@ -1,12 +1,12 @@
 import type { EventBus } from '../bus.ts'
 import type { Clock } from '../../infra/clock.ts'
 import type { SecretBox } from '../../infra/crypto/secret-box.ts'
-import type { Store } from '../../infra/store.ts'
+import type { StoreSlice } from '../../infra/store.ts'
 import { NotificationDeliverer, type DelivererOptions } from './deliverer.ts'
 import { notificationListener } from './listener.ts'
 
 export type NotificationsDeps = {
-  store: Store
+  store: StoreSlice<'notifications' | 'pipelines' | 'events'>
   bus: EventBus
   clock: Clock
   box: SecretBox

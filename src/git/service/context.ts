@@ -1,4 +1,4 @@
-import type { Store } from '../../infra/store.ts'
+import type { StoreSlice } from '../../infra/store.ts'
 import type { Clock } from '../../infra/clock.ts'
 import type { EventBus } from '../../events/bus.ts'
 import type { GitRepos } from '../ports.ts'
@@ -7,8 +7,11 @@ import { CodeCommitErrors as E } from '../model/errors.ts'
 import { isValidRepositoryName } from '../model/names.ts'
 
 /** What the git use cases need, passed down once at start. */
+/** The git context's slice of the store. */
+export type GitStore = StoreSlice<'repositories' | 'tags' | 'events'>
+
 export type GitContext = {
-  store: Store
+  store: GitStore
   repos: GitRepos
   clock: Clock
   bus: EventBus

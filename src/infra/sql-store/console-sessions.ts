@@ -9,6 +9,14 @@ export function sqlConsoleSessions(sql: Sql): ConsoleSessionStore {
     remove: async (idHash) => {
       await sql.run('DELETE FROM console_sessions WHERE id_hash = ?', idHash)
     },
+    get: async (idHash, now) => {
+      const r = await sql.get('SELECT * FROM console_sessions WHERE id_hash = ? AND expires_at > ?', idHash, now)
+      return r ? { idHash: String(r.id_hash), principal: String(r.principal), expiresAt: Number(r.expires_at) } : undefined
+    },
+    addLoginToken: async (tokenHash, expiresAt) => {
+      await sql.run('INSERT INTO console_login_tokens (token_hash, expires_at) VALUES (?, ?)', tokenHash, expiresAt)
+    },
+    redeemLoginToken: async (tokenHash, now) => (await sql.run('DELETE FROM console_login_tokens WHERE token_hash = ? AND expires_at > ?', tokenHash, now)) === 1,
     live: async (now) => {
       await sql.run('DELETE FROM console_sessions WHERE expires_at <= ?', now)
       return (await sql.all('SELECT * FROM console_sessions')).map((r) => ({ idHash: String(r.id_hash), principal: String(r.principal), expiresAt: Number(r.expires_at) }))

@@ -34,6 +34,7 @@ export function sqlOutbox(sql: Sql): EventOutbox {
     addConsumer: async (name, start) => {
       await sql.run('INSERT INTO event_consumers (name, tx, seq) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', name, start.tx, start.seq)
     },
+    consumerPosition: async (name) => toPositionOrNone(await sql.get('SELECT tx, seq FROM event_consumers WHERE name = ?', name)),
     claimConsumer: async (name, owner, now, leaseUntil) =>
       toPositionOrNone(await sql.get('UPDATE event_consumers SET owner = ?, lease_expires_at = ? WHERE name = ? AND (owner IS NULL OR owner = ? OR lease_expires_at < ?) RETURNING tx, seq',
         owner, leaseUntil.getTime(), name, owner, now.getTime())),

@@ -54,12 +54,14 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
   await pool.query('SELECT 1')
   const scope = new TransactionScope()
   const pooled = sqlOn(pool as unknown as Queryable)
-  const guard = <T>(fn: () => Promise<T>) => (scope.inside ? Promise.reject(new Error('an autocommit write inside a transaction: use the transaction')) : fn())
+  // A statement outside a transaction, issued from inside one, would take a second connection: with
+  // every pooled connection held by transactions waiting for this one's lock, it would wait forever.
+  const guard = <T>(fn: () => Promise<T>) => (scope.inside ? Promise.reject(new Error('a statement outside the transaction, from inside a transaction: use the transaction\'s store')) : fn())
   const autocommit: Sql = {
     dialect: 'postgres',
     atomic: (fn, options) => database.transaction(fn, options),
-    all: (text, ...params) => pooled.all(text, ...params),
-    get: (text, ...params) => pooled.get(text, ...params),
+    all: (text, ...params) => guard(() => pooled.all(text, ...params)),
+    get: (text, ...params) => guard(() => pooled.get(text, ...params)),
     run: (text, ...params) => guard(() => pooled.run(text, ...params)),
     exec: (script) => guard(() => pooled.exec(script)),
   }

@@ -68,15 +68,16 @@ export function openSqliteDatabase(file: string): Database {
 
   const writerSql = writer.sql()
   const readerSql = reader.sql()
-  const write = <T>(fn: () => Promise<T>) => {
-    if (scope.inside) return Promise.reject(new Error('an autocommit write inside a transaction would wait for the transaction itself'))
-    return writes.run(fn)
-  }
+  // Outside statements from inside a transaction are refused as on PostgreSQL (a write would wait for
+  // the transaction itself; a read would not see what the transaction changed).
+  const outside = <T>(fn: () => Promise<T>) => (scope.inside ? Promise.reject(new Error('a statement outside the transaction, from inside a transaction: use the transaction\'s store')) : fn())
+  const write = <T>(fn: () => Promise<T>) => outside(() => writes.run(fn))
+  const read = <T>(fn: () => Promise<T>) => outside(fn)
   const autocommit: Sql = {
     dialect: 'sqlite',
     atomic: (fn, options) => database.transaction(fn, options),
-    all: (text, ...params) => (isRead(text) ? readerSql.all(text, ...params) : write(() => writerSql.all(text, ...params))),
-    get: (text, ...params) => (isRead(text) ? readerSql.get(text, ...params) : write(() => writerSql.get(text, ...params))),
+    all: (text, ...params) => (isRead(text) ? read(() => readerSql.all(text, ...params)) : write(() => writerSql.all(text, ...params))),
+    get: (text, ...params) => (isRead(text) ? read(() => readerSql.get(text, ...params)) : write(() => writerSql.get(text, ...params))),
     run: (text, ...params) => write(() => writerSql.run(text, ...params)),
     exec: (script) => write(() => writerSql.exec(script)),
   }

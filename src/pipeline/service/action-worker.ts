@@ -5,6 +5,9 @@ import type { ActionJob, ActionProvider } from '../providers/provider.ts'
 import { providerId } from '../providers/provider.ts'
 import { isTerminal } from '../model/execution-types.ts'
 
+/** The signal sent when pipeline actions are dispatched (by any server), so every action worker looks for work. */
+export const ACTIONS_SIGNAL = 'pipeline-actions'
+
 export type ActionWorkerOptions = { leaseMs: number; tickMs: number; maxParallel: number; onError: (err: unknown, context: string) => void }
 
 /**
@@ -25,6 +28,7 @@ export class ActionWorker {
   #again = false
   #stopped = false
   #ticking = false
+  #unlisten: (() => void) | undefined
 
   constructor(ctx: PipelineContext, engine: PipelineEngine, providers: ActionProvider[], options: Partial<ActionWorkerOptions> & Pick<ActionWorkerOptions, 'onError'>) {
     this.#ctx = ctx
@@ -34,6 +38,7 @@ export class ActionWorker {
   }
 
   start(): void {
+    this.#unlisten = this.#ctx.store.signals.listen(ACTIONS_SIGNAL, () => this.wake())
     this.#timer = setInterval(() => void this.#tick(), this.#options.tickMs)
     this.wake()
   }
@@ -41,6 +46,7 @@ export class ActionWorker {
   stop(): void {
     this.#stopped = true
     if (this.#timer) clearInterval(this.#timer)
+    this.#unlisten?.()
   }
 
   wake(): void {

@@ -1,10 +1,15 @@
-import type { Store } from '../../infra/store.ts'
+import type { StoreSlice, SubStores } from '../../infra/store.ts'
 import type { Clock } from '../../infra/clock.ts'
 import type { EventBus } from '../../events/bus.ts'
 
 /** What the CodePipeline use cases need, passed down once at start. */
+/** The pipeline context's slice of the store. */
+export type PipelineStores = StoreSlice<'pipelines' | 'jobs' | 'events'>
+/** What a pipeline transaction sees. */
+export type PipelineTx = Pick<SubStores, 'pipelines' | 'jobs' | 'events'>
+
 export type PipelineContext = {
-  store: Store
+  store: PipelineStores
   clock: Clock
   bus: EventBus
   region: string

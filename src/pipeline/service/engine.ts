@@ -1,6 +1,6 @@
+import type { PipelineTx } from './context.ts'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { AwsError } from '../../shared/errors.ts'
-import type { Store } from '../../infra/store.ts'
 import type { PipelineRecord, Revisioned } from '../records.ts'
 import type { EnginePipeline, ExecutionState } from '../model/execution-types.ts'
 import { EngineRefusal, isTerminal } from '../model/execution-types.ts'
@@ -43,7 +43,7 @@ export type ChangeScope = {
   now: number
   /** Brings a finished execution into the change (a late completion, a retry), with its revision. */
   adopt(finished: Revisioned<ExecutionState>): void
-  tx: Store
+  tx: PipelineTx
 }
 
 type ChangeResult<T> = { result: T; created?: ExecutionState & { token?: string } }
@@ -63,7 +63,7 @@ export class PipelineEngine {
     this.#ctx = ctx
   }
 
-  async pipeline(name: string, store: Store = this.#ctx.store): Promise<PipelineRecord> {
+  async pipeline(name: string, store: Pick<PipelineTx, 'pipelines'> = this.#ctx.store): Promise<PipelineRecord> {
     const p = await store.pipelines.get(name)
     if (!p) throw new AwsError('PipelineNotFoundException', `Account '${this.#ctx.accountId}' does not have a pipeline with name '${name}'`)
     return p
@@ -135,7 +135,7 @@ export class PipelineEngine {
   }
 
   /** Applies a command to one execution, mapping the engine's refusals to AWS errors. */
-  onExecution<T>(name: string, executionId: string, fn: (p: EnginePipeline, e: ExecutionState, active: ExecutionState[], now: number, tx: Store) => T | Promise<T>): Promise<T> {
+  onExecution<T>(name: string, executionId: string, fn: (p: EnginePipeline, e: ExecutionState, active: ExecutionState[], now: number, tx: PipelineTx) => T | Promise<T>): Promise<T> {
     return this.mutate(name, async ({ p, active, now, adopt, tx }) => {
       let e = active.find((x) => x.id === executionId)
       if (!e) {

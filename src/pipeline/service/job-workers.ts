@@ -1,8 +1,8 @@
+import type { PipelineTx } from './context.ts'
 import { randomUUID } from 'node:crypto'
 import type { Job, JobData, PutJobFailureResultInput, PutJobSuccessResultInput } from '../../protocol/models/codepipeline.types.ts'
 import { AwsError } from '../../shared/errors.ts'
 import type { PipelineJobRecord } from '../records.ts'
-import type { Store } from '../../infra/store.ts'
 import type { ActionProvider } from '../providers/provider.ts'
 import type { PipelineContext } from './context.ts'
 import { pipelineArn } from './context.ts'
@@ -146,14 +146,14 @@ export class JobWorkerApi {
     return { ...(j.data as JobData), continuationToken: j.continuationToken }
   }
 
-  async #job(id: string, store = this.#ctx.store): Promise<PipelineJobRecord> {
+  async #job(id: string, store: Pick<PipelineTx, 'pipelines'> = this.#ctx.store): Promise<PipelineJobRecord> {
     const job = await store.pipelines.job(id)
     if (!job) throw new AwsError('JobNotFoundException', `The job ${id} was not found`)
     return job
   }
 
   /** A read-modify-write of one job, under its lock (in every process). */
-  #change<T>(id: string, fn: (job: PipelineJobRecord, tx: Store, now: Date) => Promise<T>): Promise<T> {
+  #change<T>(id: string, fn: (job: PipelineJobRecord, tx: PipelineTx, now: Date) => Promise<T>): Promise<T> {
     return this.#ctx.store.transaction(async (tx) => fn(await this.#job(id, tx), tx, this.#ctx.clock.now()), { lock: jobId(id) })
   }
 }

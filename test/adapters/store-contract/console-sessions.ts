@@ -51,4 +51,34 @@ export function consoleSessionsContract(makeStore: MakeStore): void {
       await store.close()
     }
   })
+
+  it('consoleSessions: get finds a session by hash only while it is valid, and not after remove', async () => {
+    const store = await makeStore()
+    try {
+      await store.consoleSessions.put(session('g1', 'alice', NOW + 10))
+      assert.deepStrictEqual(await store.consoleSessions.get('g1', NOW), session('g1', 'alice', NOW + 10))
+      assert.equal(await store.consoleSessions.get('g1', NOW + 10), undefined, 'expired at its expiry')
+      assert.equal(await store.consoleSessions.get('nope', NOW), undefined)
+      await store.consoleSessions.remove('g1')
+      assert.equal(await store.consoleSessions.get('g1', NOW), undefined)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('consoleSessions: a login token is redeemed once, and never after it expired', async () => {
+    const store = await makeStore()
+    try {
+      await store.consoleSessions.addLoginToken('t1', NOW + 1000)
+      await store.consoleSessions.addLoginToken('t2', NOW + 1000)
+      assert.equal(await store.consoleSessions.redeemLoginToken('t1', NOW), true)
+      assert.equal(await store.consoleSessions.redeemLoginToken('t1', NOW), false, 'once')
+      assert.equal(await store.consoleSessions.redeemLoginToken('t2', NOW + 1000), false, 'expired')
+      assert.equal(await store.consoleSessions.redeemLoginToken('unknown', NOW), false)
+      const both = await Promise.all([store.consoleSessions.addLoginToken('t3', NOW + 1000)].map(() => Promise.all([store.consoleSessions.redeemLoginToken('t3', NOW), store.consoleSessions.redeemLoginToken('t3', NOW)])))
+      assert.deepEqual(both[0]!.filter(Boolean).length, 1, 'two redeems at once: one wins')
+    } finally {
+      await store.close()
+    }
+  })
 }
