@@ -38,7 +38,7 @@ Commands:
                           --root DIR (deployment root)  --server URL  --name NAME (hostname)
                           --tags k=v,k2=v2  --heartbeat-seconds N (2)  --region R  [--data-dir DIR]
   console                 print a one-time login URL for the web console and open a browser
-                          [--data-dir DIR] [--no-open]
+                          [--data-dir DIR] [--endpoint-url URL] [--no-open]
   env                     print export lines for the AWS CLI    [--data-dir DIR]
   keys create [--user U]  create an access key                  [--data-dir DIR]
   keys list               list access keys                      [--data-dir DIR]

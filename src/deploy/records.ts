@@ -64,7 +64,9 @@ export interface DeployStore {
   revision(applicationName: string, key: string): Promise<RevisionRecord | undefined>
   revisions(applicationName: string): Promise<RevisionRecord[]>
 
-  insertDeployment(id: string, applicationName: string, groupName: string, status: string, createTime: number, state: unknown): Promise<void>
+  /** `actionExecutionId`: the pipeline action run the deployment belongs to (one per run). */
+  insertDeployment(id: string, applicationName: string, groupName: string, status: string, createTime: number, state: unknown, actionExecutionId?: string): Promise<void>
+  deploymentByAction<T>(actionExecutionId: string): Promise<T | undefined>
   /** Guarded save: only if the stored revision is still `revision`; otherwise `TransactionConflict`. */
   saveDeployment(id: string, status: string, state: unknown, revision: number): Promise<void>
   deployment<T>(id: string): Promise<T | undefined>

@@ -10,8 +10,10 @@ export type EventListener = (event: StoredEvent) => void | Promise<void>
 export const EVENTS_SIGNAL = 'events'
 
 const BATCH = 100
+/** How often a failing listener is tried with one event before the consumer moves past it. */
+const LISTENER_ATTEMPTS = 3
 
-type Consumer = { name: string; listener: EventListener; draining?: Promise<void>; again: boolean; registered: boolean }
+type Consumer = { name: string; types: readonly string[]; listener: EventListener; draining?: Promise<void>; again: boolean; registered: boolean }
 
 export type EventBusOptions = {
   /** How long a process may drain a consumer without renewing; another takes over after it. */
@@ -23,10 +25,10 @@ export type EventBusOptions = {
 /**
  * Delivers the outbox's events to their consumers, in every process on the store.
  *
- * - `subscribe(name, listener)`: a durable consumer. Its position lives in the store; one process at a
- *   time drains it (under a lease), so each event reaches the listener once in the normal case and
- *   again only after a crash mid-batch (at least once): listeners must be idempotent, and must not
- *   throw (errors are reported, not retried).
+ * - `subscribe(name, types, listener)`: a durable consumer. Its position lives in the store; one
+ *   process at a time drains it (under a lease), so each event reaches the listener once in the
+ *   normal case and again only after a crash mid-batch (at least once): listeners must be idempotent.
+ *   A listener that throws is tried twice more, then the error is reported and the consumer moves on.
  * - `tail(listener)`: what this process sees from now on (console pages): in memory, never replayed.
  * - `flush()` after a commit: drains every consumer now and signals the other processes. Called from
  *   inside a listener (a push starts a pipeline, which emits its own events) it only marks the drains
@@ -59,13 +61,15 @@ export class EventBus {
   }
 
   /**
-   * A durable consumer, by a name unique among consumers. One the store has never seen starts at the
+   * A durable consumer of the events of `types`, by a name unique among consumers (it never sees the
+   * other types, and costs nothing while none of its types is written). One the store has never seen starts at the
    * beginning of the outbox: a consumer added to a store that already has history is registered by its
    * migration at the position it should start from (see 008-coordination.sql).
    */
-  subscribe(name: string, listener: EventListener): () => void {
+  subscribe(name: string, types: readonly string[], listener: EventListener): () => void {
     if (this.#consumers.has(name)) throw new Error(`event consumer ${name} is already subscribed`)
-    this.#consumers.set(name, { name, listener, again: false, registered: false })
+    if (types.length === 0) throw new Error(`event consumer ${name} follows no event types`)
+    this.#consumers.set(name, { name, types: [...types], listener, again: false, registered: false })
     return () => this.#consumers.delete(name)
   }
 
@@ -79,7 +83,10 @@ export class EventBus {
 
   /** Follows signals and ticks; drains what is waiting. */
   async start(): Promise<void> {
-    this.#unlisten = this.#store.signals.listen(EVENTS_SIGNAL, () => void this.#drainAll())
+    // Its own signal is for the other processes: this one drains in `flush` already.
+    this.#unlisten = this.#store.signals.listen(EVENTS_SIGNAL, (sender) => {
+      if (sender !== this.#owner) void this.#drainAll()
+    })
     this.#timer = setInterval(() => void this.#drainAll(), this.#tickMs)
     await this.flush()
   }
@@ -91,7 +98,7 @@ export class EventBus {
 
   /** After a commit: deliver now, here, and tell the other processes. */
   flush(): Promise<void> {
-    this.#store.signals.send(EVENTS_SIGNAL)
+    this.#store.signals.send(EVENTS_SIGNAL, this.#owner)
     if (this.#insideListener.getStore()) {
       void this.#drainAll()
       return Promise.resolve()
@@ -127,21 +134,16 @@ export class EventBus {
       await this.#store.events.addConsumer(c.name, { tx: 0, seq: 0 })
       c.registered = true
     }
-    // Reads only, while there is nothing to do: the stored position (never a remembered one), then the outbox.
-    const stored = await this.#store.events.consumerPosition(c.name)
-    if (stored && (await this.#store.events.after(stored, 1)).length === 0) return
+    // One read while there is nothing to do: from the stored position (never a remembered one).
+    if (!(await this.#store.events.consumerBehind(c.name, c.types))) return
     for (;;) {
       const now = this.#clock.now()
       let position = await this.#store.events.claimConsumer(c.name, this.#owner, now, new Date(now.getTime() + this.#leaseMs))
       if (!position) return
-      const batch = await this.#store.events.after(position, BATCH)
+      const batch = await this.#store.events.after(position, BATCH, c.types)
       let renewed = now.getTime()
       for (const event of batch) {
-        try {
-          await this.#insideListener.run(true, () => c.listener(event))
-        } catch (err) {
-          this.#onError(err, event)
-        }
+        await this.#deliver(c, event)
         position = event.position
         // A long batch keeps its lease (and its progress), so no other process takes the consumer over.
         const at = this.#clock.now().getTime()
@@ -153,7 +155,23 @@ export class EventBus {
       const more = batch.length === BATCH
       const later = new Date(this.#clock.now().getTime() + this.#leaseMs)
       if (!(await this.#store.events.advanceConsumer(c.name, this.#owner, position, more ? later : undefined))) return
-      if (!more && (await this.#store.events.after(position, 1)).length === 0) return
+      if (!more && !(await this.#store.events.consumerBehind(c.name, c.types))) return
+    }
+  }
+
+  /** Hands one event to a listener, trying again a little later when it fails (a database blip); then moves on. */
+  async #deliver(c: Consumer, event: StoredEvent): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#insideListener.run(true, () => c.listener(event))
+        return
+      } catch (err) {
+        if (attempt >= LISTENER_ATTEMPTS) {
+          this.#onError(err, event)
+          return
+        }
+        await new Promise((r) => setTimeout(r, 250 * attempt))
+      }
     }
   }
 

@@ -23,14 +23,15 @@ export type StoredEvent = DomainEvent & { seq: number; position: EventPosition }
  */
 export interface EventOutbox {
   append(event: DomainEvent): Promise<number>
-  after(position: EventPosition, limit: number): Promise<StoredEvent[]>
+  /** Events after `position` (of `types` only, when given), in position order. */
+  after(position: EventPosition, limit: number, types?: readonly string[]): Promise<StoredEvent[]>
   /** The position of the newest readable event (`{0, 0}` when there is none). */
   end(): Promise<EventPosition>
 
   /** Registers a durable consumer at `start` unless it exists. */
   addConsumer(name: string, start: EventPosition): Promise<void>
-  /** Where a consumer stands (undefined for one never registered). */
-  consumerPosition(name: string): Promise<EventPosition | undefined>
+  /** Whether a consumer has readable events of `types` after its stored position (one read). */
+  consumerBehind(name: string, types: readonly string[]): Promise<boolean>
   /**
    * Takes (or renews) the consumer's lease for `owner` unless another owner holds an unexpired one;
    * returns the consumer's position, or undefined when someone else is draining it.

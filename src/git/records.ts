@@ -22,6 +22,12 @@ export interface RepositoryStore {
   refs(id: string): Promise<Map<string, string>>
   /** Sets (or with null, removes) one ref of the snapshot. */
   setRef(id: string, ref: string, commitId: string | null): Promise<void>
+  /** Marks (or re-marks, with a later time) a push in progress whose ref changes are not published yet. */
+  requestSync(id: string, at: Date): Promise<void>
+  /** Removes the mark, unless a later push made it again after `upTo`. */
+  clearSync(id: string, upTo: Date): Promise<void>
+  /** Repositories marked before `before` (their pusher may have died): ids. */
+  syncRequestedBefore(before: Date): Promise<string[]>
 }
 
 export class NameTaken extends Error {

@@ -2,6 +2,7 @@ import type { KeyPair, KeyService } from './key-service.ts'
 
 /** The principal a build's own key signs as (audit log, S3 owner): `build:<build id>`. */
 export const buildPrincipal = (buildId: string) => `build:${buildId}`
+export const isBuildPrincipal = (principal: string) => principal.startsWith('build:')
 
 /**
  * Credentials a running build uses for the AWS CLI and SDKs against Slipway (CodeBuild's service-role

@@ -39,6 +39,12 @@ export interface JobQueue {
   cancelQueued(id: string, now: Date): Promise<boolean>
   /** Makes a claimed job claimable again (attempt is kept; the claimer increments it). */
   requeue(id: string, now: Date): Promise<boolean>
+  /**
+   * What a reconciler does with a job it saw expired: only while that same claim (owner and lease)
+   * still stands, so a job meanwhile renewed, re-queued or claimed again is left alone.
+   */
+  requeueExpired(job: Job, now: Date): Promise<boolean>
+  failExpired(job: Job, now: Date): Promise<boolean>
   get(id: string): Promise<Job | undefined>
   /** Jobs of `kind` waiting to be claimed, oldest first. */
   queued(kind: string): Promise<Job[]>

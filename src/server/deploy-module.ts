@@ -47,8 +47,7 @@ export function registerDeploy(app: FastifyInstance, deps: DeployModuleDeps) {
     deployments,
     api: codeDeployApi(ctx, deploymentHandlers(ctx, deployments)),
     agentApi: agentChannelApi(channel),
-    findByAction: async (actionExecutionId: string) =>
-      (await deps.store.deploy.deployments<DeploymentRecord>({})).find((d) => d.pipelineAction?.actionExecutionId === actionExecutionId),
+    findByAction: (actionExecutionId: string) => deps.store.deploy.deploymentByAction<DeploymentRecord>(actionExecutionId),
     async start() {
       await deployments.reconcileAll()
       timer = setInterval(() => void tick(), 1000)

@@ -63,7 +63,7 @@ export function registerPipelines(app: FastifyInstance, deps: PipelineModuleDeps
   registerTriggers(ctx, engine, { bus: deps.bus, git: deps.git, onError })
   completeActionsOnBuildEnd(deps.bus, deps.builds, engine)
   stopBuildsOfAbandonedActions(deps.bus, deps.builds, (err) => onError(err, 'stopping an abandoned build'))
-  deps.bus.subscribe('pipeline-deployment-completion', async (event) => {
+  deps.bus.subscribe('pipeline-deployment-completion', [DEPLOYMENT_STATE_CHANGE], async (event) => {
     if (event.type !== DEPLOYMENT_STATE_CHANGE) return
     const d = await deps.deployments.get(String(event.detail.deploymentId)).catch(() => undefined)
     const outcome = d && deploymentOutcome(d)

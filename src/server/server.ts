@@ -5,6 +5,7 @@ import type { SlipwayConfig } from '../config/config.ts'
 import { systemClock, type Clock } from '../infra/clock.ts'
 import { SecretBox } from '../infra/crypto/secret-box.ts'
 import { openStorage } from './storage.ts'
+import { startHousekeeping } from './housekeeping.ts'
 import type { Store } from '../infra/store.ts'
 import { EventBus } from '../events/bus.ts'
 import { KeyService } from '../identity/key-service.ts'
@@ -94,7 +95,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
 
-  registerConsole(app, { dataDir: config.dataDir, region: config.region, store, clock, bus, sessions, lookup: keys.lookup, rootPrincipal: async () => 'root', pipelines: pipelines.api, builds: builds.api, engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, objects: artifacts })
+  registerConsole(app, { dataDir: config.dataDir, region: config.region, store, clock, bus, sessions, lookup: keys.lookup, auth: { lookup: keys.lookup, sigv4 }, pipelines: pipelines.api, builds: builds.api, engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, objects: artifacts })
   const notifications = registerNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, log: app.log })
   await syncAllRefs(git)
   await bus.start()
@@ -108,6 +109,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   builds.runner.start({ claim: config.runner })
   await pipelines.start()
   await deploy.start()
+  const stopHousekeeping = startHousekeeping({ git, store, clock, onError: (err, context) => app.log.error({ err }, context) })
   notifications.start()
   fs.writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({ url: baseUrl, pid: process.pid, region: config.region }) + '\n')
 
@@ -121,6 +123,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     objects: artifacts,
     async close() {
       bus.stop()
+      stopHousekeeping()
       pipelines.stop()
       deploy.stop()
       await notifications.stop()

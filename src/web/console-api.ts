@@ -12,7 +12,9 @@ import type { ObjectStore } from '../artifacts/ports.ts'
 import { deploymentInfo, targetView } from '../deploy/api/views.ts'
 import { executionSummaryView } from '../pipeline/api/views.ts'
 import type { PipelineExecutionStatus } from '../protocol/models/codepipeline.types.ts'
-import { type ConsoleSessions, redeemLoginToken, sameSecret } from './sessions.ts'
+import { type ConsoleSessions, createLoginToken, redeemLoginToken, sameSecret } from './sessions.ts'
+import { type HttpAuth, requirePrincipal } from '../protocol/http-auth.ts'
+import { isBuildPrincipal } from '../identity/build-keys.ts'
 import { type ConsoleRouter, readJson, sendConsoleError, str } from './console-route.ts'
 
 export type ConsoleApiDeps = {
@@ -23,7 +25,8 @@ export type ConsoleApiDeps = {
   sessions: ConsoleSessions
   lookup: (accessKeyId: string) => Promise<KeyCredential | undefined>
   /** The principal a CLI login token signs in as (the data dir's owner: the root key's user). */
-  rootPrincipal: () => Promise<string>
+  /** How `POST /console/login-links` authenticates (access keys, never a session). */
+  auth: HttpAuth
   pipelines: AwsJsonService
   builds: AwsJsonService
   engine: PipelineEngine
@@ -67,8 +70,17 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps, r
 
   app.get<{ Querystring: { token?: string } }>('/console/login', async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    if (!(await redeemLoginToken(deps.store.consoleSessions, request.query.token ?? ''))) return reply.redirect('/?login=expired#/signin')
-    return reply.header('set-cookie', (await deps.sessions.open(await deps.rootPrincipal())).cookie).redirect('/#/')
+    const principal = await redeemLoginToken(deps.store.consoleSessions, request.query.token ?? '')
+    if (!principal) return reply.redirect('/?login=expired#/signin')
+    return reply.header('set-cookie', (await deps.sessions.open(principal)).cookie).redirect('/#/')
+  })
+
+  /** A one-time login link for the caller (SigV4 or Basic with an access key): what `slipway console` prints. */
+  app.post('/console/login-links', async (request, reply) => {
+    const principal = await requirePrincipal(request, reply, deps.auth)
+    if (!principal) return reply
+    if (isBuildPrincipal(principal)) return reply.code(403).send({ error: 'AccessDenied', message: 'A build\'s key cannot open console sessions' })
+    return reply.header('cache-control', 'no-store').send({ path: `/console/login?token=${await createLoginToken(deps.store.consoleSessions, principal)}` })
   })
 
   /** Pipelines by name (`?q=` substring, `?offset=`, 100 a page), each with its newest execution: two queries, however many pipelines. */

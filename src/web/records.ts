@@ -9,7 +9,9 @@ export interface ConsoleSessionStore {
   get(idHash: string, now: number): Promise<ConsoleSessionRecord | undefined>
   /** Sessions still valid at `now`; expired ones are deleted. */
   live(now: number): Promise<ConsoleSessionRecord[]>
-  addLoginToken(tokenHash: string, expiresAt: number): Promise<void>
-  /** True once per unexpired token: redeeming deletes it. */
-  redeemLoginToken(tokenHash: string, now: number): Promise<boolean>
+  addLoginToken(tokenHash: string, principal: string, expiresAt: number): Promise<void>
+  /** The token's principal, once per unexpired token: redeeming deletes it. */
+  redeemLoginToken(tokenHash: string, now: number): Promise<string | undefined>
+  /** Deletes expired sessions and login tokens. */
+  prune(now: number): Promise<void>
 }

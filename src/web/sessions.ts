@@ -8,18 +8,19 @@ const LOGIN_TOKEN_MS = 10 * 60_000
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 /**
- * One-time login tokens: `slipway console` mints one into the store (only its SHA-256), and any server
- * on that store redeems it exactly once.
+ * One-time login tokens: a server mints one for an authenticated principal (what `slipway console`
+ * asks for) into the store (only its SHA-256), and any server on that store redeems it exactly once,
+ * signing in that principal.
  */
-export async function createLoginToken(store: ConsoleSessionStore, now = Date.now()): Promise<string> {
+export async function createLoginToken(store: ConsoleSessionStore, principal: string, now = Date.now()): Promise<string> {
   const token = randomBytes(24).toString('base64url')
-  await store.addLoginToken(sha256(token), now + LOGIN_TOKEN_MS)
+  await store.addLoginToken(sha256(token), principal, now + LOGIN_TOKEN_MS)
   return token
 }
 
-/** True once per valid, unexpired token. */
-export async function redeemLoginToken(store: ConsoleSessionStore, token: string, now = Date.now()): Promise<boolean> {
-  if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return false
+/** The principal of a valid, unexpired token, once. */
+export async function redeemLoginToken(store: ConsoleSessionStore, token: string, now = Date.now()): Promise<string | undefined> {
+  if (!/^[A-Za-z0-9_-]{20,64}$/.test(token)) return undefined
   return store.redeemLoginToken(sha256(token), now)
 }
 

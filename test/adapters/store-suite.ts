@@ -12,9 +12,17 @@ const repo = (id: string, name: string, at = new Date(1_700_000_000_000)) => ({ 
  * will run the same suite.
  */
 export function describeStore(name: string, makeStore: () => Store | Promise<Store>): void {
+  /** Runs `fn` on a fresh store, closed whatever happens (an open PostgreSQL pool would keep the test process alive). */
+  const using = async (fn: (store: Store) => Promise<void>) => {
+    const store = await makeStore()
+    try {
+      await fn(store)
+    } finally {
+      await store.close()
+    }
+  }
   describe(`Store contract: ${name}`, () => {
-    it('stores repositories with unique names, renames and deletes them', async () => {
-      const store = await makeStore()
+    it('stores repositories with unique names, renames and deletes them', () => using(async (store) => {
       await store.repositories.insert(repo('r1', 'one'))
       await store.repositories.insert(repo('r2', 'two', new Date(1_700_000_001_000)))
       await assert.rejects(store.repositories.insert(repo('r3', 'one')), NameTaken)
@@ -25,11 +33,9 @@ export function describeStore(name: string, makeStore: () => Store | Promise<Sto
       assert.deepEqual((await store.repositories.list('lastModifiedDate', 'descending')).map((r) => r.name), ['deux', 'one'])
       await store.repositories.delete('r1')
       assert.equal(await store.repositories.getByName('one'), undefined)
-      await store.close()
-    })
+    }))
 
-    it('rolls a transaction back entirely when it throws', async () => {
-      const store = await makeStore()
+    it('rolls a transaction back entirely when it throws', () => using(async (store) => {
       await assert.rejects(
         store.transaction(async (tx) => {
           await tx.repositories.insert(repo('t1', 'inside'))
@@ -40,11 +46,9 @@ export function describeStore(name: string, makeStore: () => Store | Promise<Sto
       )
       assert.equal(await store.repositories.getByName('inside'), undefined)
       assert.deepEqual(await store.tags.list('arn:x'), {})
-      await store.close()
-    })
+    }))
 
-    it('runs transactions that lock one subject one at a time; reads outside see only committed state', async () => {
-      const store = await makeStore()
+    it('runs transactions that lock one subject one at a time; reads outside see only committed state', () => using(async (store) => {
       let inserted!: () => void
       const written = new Promise<void>((resolve) => (inserted = resolve))
       let release!: () => void
@@ -64,21 +68,17 @@ export function describeStore(name: string, makeStore: () => Store | Promise<Sto
       release()
       assert.deepEqual(await Promise.all([slow, fast]), ['slow', 'fast'])
       assert.equal(seenOutside, undefined, 'uncommitted rows are invisible outside the transaction')
-      await store.close()
-    })
+    }))
 
-    it('refuses a transaction started inside another, and autocommit writes inside one', async () => {
-      const store = await makeStore()
+    it('refuses a transaction started inside another, and autocommit writes inside one', () => using(async (store) => {
       await assert.rejects(store.transaction(async () => store.transaction(async () => 1)), /nested transaction/)
       await assert.rejects(store.transaction(async () => store.tags.put('arn:n', { a: '1' })), /inside a transaction|nested transaction/)
       await assert.rejects(store.transaction(async () => store.keys.delete('k')), /inside a transaction/)
       await assert.rejects(store.transaction(async () => store.keys.get('k')), /inside a transaction/, 'reads outside it too')
       assert.deepEqual(await store.tags.list('arn:n'), {})
-      await store.close()
-    })
+    }))
 
-    it('reads the outbox in order from a position, and keeps each consumer\'s position under a lease', async () => {
-      const store = await makeStore()
+    it('reads the outbox in order from a position, and keeps each consumer\'s position under a lease', () => using(async (store) => {
       const at = new Date(1_700_000_000_000)
       const start = await store.events.end()
       const a = await store.events.append({ type: 't', source: 's', resource: 'r', detail: { n: 1 }, at })
@@ -101,11 +101,29 @@ export function describeStore(name: string, makeStore: () => Store | Promise<Sto
       assert.deepEqual(await store.events.claimConsumer('c', 'p2', new Date(12_000), new Date(22_000)), read[0]!.position, 'an expired lease passes on')
       assert.equal(await store.events.advanceConsumer('c', 'p2', read[1]!.position, undefined), true)
       assert.deepEqual(await store.events.claimConsumer('c', 'p3', new Date(12_001), lease), read[1]!.position, 'released')
-      await store.close()
-    })
+    }))
 
-    it('keeps tags and ref snapshots per resource', async () => {
-      const store = await makeStore()
+    it('tells a consumer whether events of its types wait after its position, and reads only those', () => using(async (store) => {
+      const at = new Date(1_700_000_000_000)
+      const start = await store.events.end()
+      await store.events.addConsumer('builds', start)
+      assert.equal(await store.events.consumerBehind('builds', ['build']), false)
+      await store.events.append({ type: 'phase', source: 's', resource: 'r', detail: { n: 1 }, at })
+      assert.equal(await store.events.consumerBehind('builds', ['build']), false, 'other types do not count')
+      await store.events.append({ type: 'build', source: 's', resource: 'r', detail: { n: 2 }, at })
+      await store.events.append({ type: 'phase', source: 's', resource: 'r', detail: { n: 3 }, at })
+      await store.events.append({ type: 'deploy', source: 's', resource: 'r', detail: { n: 4 }, at })
+      assert.equal(await store.events.consumerBehind('builds', ['build']), true)
+      assert.equal(await store.events.consumerBehind('unknown', ['build']), false)
+      const mine = await store.events.after(start, 10, ['build', 'deploy'])
+      assert.deepEqual(mine.map((e) => e.detail), [{ n: 2 }, { n: 4 }])
+      assert.equal(await store.events.claimConsumer('builds', 'me', new Date(1), new Date(2)) !== undefined, true)
+      await store.events.advanceConsumer('builds', 'me', mine[0]!.position, undefined)
+      assert.equal(await store.events.consumerBehind('builds', ['build']), false)
+      assert.equal(await store.events.consumerBehind('builds', ['deploy']), true)
+    }))
+
+    it('keeps tags and ref snapshots per resource', () => using(async (store) => {
       await store.repositories.insert(repo('g1', 'refs'))
       await store.repositories.setRef('g1', 'refs/heads/main', 'a'.repeat(40))
       await store.repositories.setRef('g1', 'refs/heads/main', 'b'.repeat(40))
@@ -116,11 +134,9 @@ export function describeStore(name: string, makeStore: () => Store | Promise<Sto
       await store.tags.put('arn:1', { b: '3' })
       await store.tags.remove('arn:1', ['a'])
       assert.deepEqual(await store.tags.list('arn:1'), { b: '3' })
-      await store.close()
-    })
+    }))
 
-    it('pages, filters and counts pipeline executions, and finds each pipeline\'s newest', async () => {
-      const store = await makeStore()
+    it('pages, filters and counts pipeline executions, and finds each pipeline\'s newest', () => using(async (store) => {
       const at = new Date(1_700_000_000_000)
       const pipeline = (name: string) => ({ name, version: 1, declaration: { name }, normalized: {}, tags: [], transitions: {}, createdAt: at, updatedAt: at }) as unknown as PipelineRecord
       const execution = (id: string, pipelineName: string, status: string, startTime: number) => ({ id, pipelineName, status, startTime, lastUpdateTime: startTime }) as unknown as ExecutionState
@@ -135,18 +151,52 @@ export function describeStore(name: string, makeStore: () => Store | Promise<Sto
       assert.equal(await store.pipelines.countExecutions('idle'), 0)
       const latest = await store.pipelines.latestExecutions()
       assert.deepEqual([...latest].map(([name, e]) => [name, e.id]).sort(), [['a', 'a6'], ['b', 'b0']])
-      await store.close()
-    })
+    }))
 
-    it('keeps console sessions until they expire or are removed', async () => {
-      const store = await makeStore()
+    it('hands a job to one claimer per queue, and lets a reconciler act only on the claim it saw expire', () => using(async (store) => {
+      const t = (ms: number) => new Date(1_700_000_000_000 + ms)
+      await store.jobs.enqueue({ id: 'h1', kind: 'host-command', queue: 'web-1', subjectId: 'c1', at: t(0) })
+      await store.jobs.enqueue({ id: 'h2', kind: 'host-command', queue: 'web-2', subjectId: 'c2', at: t(1) })
+      await store.jobs.enqueue({ id: 'h3', kind: 'host-command', queue: 'web-1', subjectId: 'c3', at: t(2) })
+      assert.deepEqual((await store.jobs.queued('host-command')).map((j) => j.id), ['h1', 'h2', 'h3'])
+      const claims = await Promise.all([1, 2, 3].map((n) => store.jobs.claim('host-command', `agent-${n}`, t(10), t(20), 'web-1')))
+      assert.deepEqual(claims.map((j) => j?.id).filter(Boolean).sort(), ['h1', 'h3'], 'each of web-1\'s jobs to one claimer, none of web-2\'s')
+      const h1 = claims.find((j) => j?.id === 'h1')!
+      assert.equal(h1.queue, 'web-1')
+      assert.equal(await store.jobs.renew('h1', h1.owner!, t(30), t(11), 'acknowledged'), true)
+      assert.equal((await store.jobs.get('h1'))?.progress, 'acknowledged')
+      assert.equal(await store.jobs.renew('h1', 'someone-else', t(99), t(11)), false)
+
+      const expired = await store.jobs.expired('host-command', t(25))
+      assert.deepEqual(expired.map((j) => j.id), ['h3'], 'h1 was renewed')
+      const seen = expired[0]!
+      // The claimer renews after the reconciler looked: the reconciler's guarded update changes nothing.
+      assert.equal(await store.jobs.renew('h3', seen.owner!, t(40), t(26)), true)
+      assert.equal(await store.jobs.requeueExpired(seen, t(27)), false)
+      assert.equal(await store.jobs.failExpired(seen, t(27)), false)
+      const again = (await store.jobs.expired('host-command', t(45))).find((j) => j.id === 'h3')!
+      assert.equal(await store.jobs.failExpired(again, t(46)), true)
+      assert.equal(await store.jobs.failExpired(again, t(46)), false, 'once')
+      assert.equal((await store.jobs.get('h3'))?.status, 'failed')
+
+      assert.equal(await store.jobs.cancelQueued('h1', t(50)), false, 'claimed, not queued')
+      assert.equal(await store.jobs.cancelQueued('h2', t(50)), true)
+      assert.equal(await store.jobs.claim('host-command', 'agent-9', t(60), t(70), 'web-2'), undefined)
+    }))
+
+    it('stores text with a NUL in it without failing (PostgreSQL text cannot hold one)', () => using(async (store) => {
+      await store.audit.append({ at: new Date(1_700_000_000_000), principal: 'p', action: 'a', resource: 'before\u0000after', requestId: 'r' })
+      const [entry] = await store.audit.recent(1)
+      assert.match(entry!.resource ?? '', /^before.after$/u)
+    }))
+
+    it('keeps console sessions until they expire or are removed', () => using(async (store) => {
       await store.consoleSessions.put({ idHash: 'h1', principal: 'alice', expiresAt: 2000 })
       await store.consoleSessions.put({ idHash: 'h2', principal: 'bob', expiresAt: 1000 })
       await store.consoleSessions.put({ idHash: 'h3', principal: 'carol', expiresAt: 3000 })
       await store.consoleSessions.remove('h3')
       assert.deepEqual(await store.consoleSessions.live(1500), [{ idHash: 'h1', principal: 'alice', expiresAt: 2000 }])
       assert.deepEqual(await store.consoleSessions.live(0), [{ idHash: 'h1', principal: 'alice', expiresAt: 2000 }], 'expired sessions are gone for good')
-      await store.close()
-    })
+    }))
   })
 }

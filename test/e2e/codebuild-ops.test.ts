@@ -100,7 +100,20 @@ phases:
     await s3.send(new CreateBucketCommand({ Bucket: 'build-io' }))
     await s3.send(new PutObjectCommand({ Bucket: 'build-io', Key: 'input.txt', Body: 'hello from the bucket\n' }))
     const client = codeBuildClient(server)
-    const buildspec = 'version: 0.2\nphases:\n  build:\n    commands:\n      - aws s3 cp s3://build-io/input.txt in.txt\n      - cat in.txt\n      - echo "secret=$AWS_SECRET_ACCESS_KEY"\n      - echo "made by $CODEBUILD_BUILD_ID" > out.txt\n      - aws s3 cp out.txt s3://build-io/from-build.txt\n'
+    // The build's key may not open a console session (it would outlive the build).
+    const askForLoginLink = [
+      '      - |',
+      "        python3 - <<'PY'",
+      '        import base64, os, urllib.error, urllib.request',
+      "        auth = base64.b64encode((os.environ['AWS_ACCESS_KEY_ID'] + ':' + os.environ['AWS_SECRET_ACCESS_KEY']).encode()).decode()",
+      "        request = urllib.request.Request(os.environ['AWS_ENDPOINT_URL'] + '/console/login-links', method='POST', headers={'authorization': 'Basic ' + auth})",
+      '        try:',
+      "            print('login link answer', urllib.request.urlopen(request).status)",
+      '        except urllib.error.HTTPError as e:',
+      "            print('login link answer', e.code)",
+      '        PY',
+    ].join('\n')
+    const buildspec = `version: 0.2\nphases:\n  build:\n    commands:\n      - aws s3 cp s3://build-io/input.txt in.txt\n      - cat in.txt\n      - echo "secret=$AWS_SECRET_ACCESS_KEY"\n      - echo "made by $CODEBUILD_BUILD_ID" > out.txt\n      - aws s3 cp out.txt s3://build-io/from-build.txt\n${askForLoginLink}\n`
     await client.send(project('uses-aws', buildspec))
     const id = (await client.send(new StartBuildCommand({ projectName: 'uses-aws' }))).build!.id!
     const build = await waitForBuild(client, id)
@@ -108,6 +121,7 @@ phases:
     assert.equal(build.buildStatus, 'SUCCEEDED', log)
     assert.match(log, /^hello from the bucket$/m)
     assert.match(log, /^secret=\*\*\*$/m, 'the build key\'s secret is masked in the log')
+    assert.match(log, /^login link answer 403$/m, 'a build\'s key cannot ask for a console login link')
     const written = await s3.send(new GetObjectCommand({ Bucket: 'build-io', Key: 'from-build.txt' }))
     assert.equal(await written.Body!.transformToString(), `made by ${id}\n`)
     const keys = await run(process.execPath, [SLIPWAY_BIN, 'keys', 'list', '--data-dir', server.dataDir])

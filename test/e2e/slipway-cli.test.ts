@@ -87,6 +87,23 @@ describe('the slipway command', { skip: cliMissing && `AWS CLI '${AWS}' not inst
     assert.equal((await run(SYSTEM_NODE, [SLIPWAY_BIN, 'audit', '--limit', '0', '--data-dir', server.dataDir])).code, 2)
   })
 
+  it('`slipway console` asks the server for a one-time link that signs in the principal who asked', async () => {
+    const created = await run(SYSTEM_NODE, [SLIPWAY_BIN, 'keys', 'create', '--user', 'alice', '--data-dir', server.dataDir])
+    const id = /AccessKeyId\s+(\S+)/.exec(created.stdout)?.[1] ?? ''
+    const secret = /SecretAccessKey\s+(\S+)/.exec(created.stdout)?.[1] ?? ''
+    const asAlice = await run(SYSTEM_NODE, [SLIPWAY_BIN, 'console', '--no-open', '--data-dir', server.dataDir], { env: { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret } })
+    assert.equal(asAlice.code, 0, asAlice.stderr)
+    const link = /(http\S+\/console\/login\?token=\S+)/.exec(asAlice.stdout)?.[1]
+    assert.ok(link, asAlice.stdout)
+    const first = await fetch(link, { redirect: 'manual' })
+    const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0]!
+    assert.ok(cookie.startsWith('slipway_console='), 'a session')
+    assert.deepEqual(await (await fetch(`${server.url}/console/api/session`, { headers: { cookie } })).json(), { principal: 'alice' })
+    const second = await fetch(link, { redirect: 'manual' })
+    assert.match(second.headers.get('location') ?? '', /login=expired/, 'a link works once')
+    assert.equal((await fetch(`${server.url}/console/login-links`, { method: 'POST' })).status, 401, 'no link without a key')
+  })
+
   it('rejects bad flags with a clear message', async () => {
     const r = await run(SYSTEM_NODE, [SLIPWAY_BIN, 'up', '--port', 'nope', '--data-dir', tempDir('bad')])
     assert.equal(r.code, 2)

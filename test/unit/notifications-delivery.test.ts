@@ -1,3 +1,4 @@
+import { NOTIFIABLE_TYPES } from '../../src/events/model/event-types.ts'
 /**
  * Notification delivery on the real pieces: the SQLite store in a temp dir, the event bus and its
  * listener, the deliverer POSTing to a node:http receiver on 127.0.0.1, time from a manual clock.
@@ -85,7 +86,7 @@ describe('notifications: listener, store and deliverer', () => {
     store = await openSqliteStore(dir)
     clock = new ManualClock(Date.parse('2026-11-24T10:00:00Z'))
     bus = new EventBus(store, clock, (err) => errors.push(err))
-    bus.subscribe('notifications', notificationListener({ store, clock, region: 'us-east-1', accountId: ACCOUNT, baseUrl: () => 'http://console.test' }))
+    bus.subscribe('notifications', NOTIFIABLE_TYPES, notificationListener({ store, clock, region: 'us-east-1', accountId: ACCOUNT, baseUrl: () => 'http://console.test' }))
   })
 
   const deps = () => ({ store, box, clock, region: 'us-east-1', accountId: ACCOUNT })

@@ -4,11 +4,15 @@ import { LogSignaller, logChanged, type LogRef, type LogSink, type LogStore } fr
 /** A chunk is written when this much is buffered, or this long after its first byte. */
 const CHUNK_BYTES = 64 * 1024
 const CHUNK_MS = 50
+/** The largest chunk one row holds (a burst written while the database was slow is split). */
+const MAX_CHUNK_BYTES = 1024 * 1024
 
 /**
  * The scale-out `LogStore`: each build's log is a sequence of chunks in the database (`build_log_chunks`,
  * keyed by byte offset), so every server reads and follows it. The writer buffers for at most 50 ms or
- * 64 KiB and writes chunks in order; every chunk signals followers on every server.
+ * 64 KiB and writes chunks in order, one write at a time (output arriving meanwhile is buffered and
+ * joins the next chunk, so a slow database costs memory for the backlog, not lost lines); every chunk
+ * signals followers on every server.
  */
 export class DatabaseLogStore implements LogStore {
   readonly #store: StoreSlice<'buildLogs'>
@@ -22,25 +26,47 @@ export class DatabaseLogStore implements LogStore {
   }
 
   open(build: LogRef): LogSink {
+    const logs = this.#store.buildLogs
     let pending: Buffer[] = []
     let pendingBytes = 0
     let offset = -1
     let timer: NodeJS.Timeout | undefined
-    let writing: Promise<void> = Promise.resolve()
+    let writing: Promise<void> | undefined
     let closed = false
-    const flush = () => {
+    // One chunk, at the log's end. An error may hide a write that happened: the length read back
+    // tells, so a chunk is never written twice nor skipped (a build has one writer).
+    const put = async (data: Buffer) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (offset < 0) offset = await logs.size(build.id)
+          await logs.append(build.id, offset, data)
+          offset += data.length
+          return
+        } catch (err) {
+          const end = offset < 0 ? undefined : offset + data.length
+          offset = await logs.size(build.id).catch(() => -1)
+          if (end !== undefined && offset >= end) return
+          if (attempt >= 5) throw err
+          await new Promise((r) => setTimeout(r, 100 * attempt))
+        }
+      }
+    }
+    // Writes what is buffered, a chunk at a time, until nothing is; what arrives meanwhile joins the next chunk.
+    const drain = async () => {
+      while (pendingBytes > 0) {
+        const data = Buffer.concat(pending)
+        pending = []
+        pendingBytes = 0
+        for (let at = 0; at < data.length; at += MAX_CHUNK_BYTES) await put(data.subarray(at, at + MAX_CHUNK_BYTES))
+        this.#signaller.grew(build.id)
+      }
+    }
+    const flush = (): Promise<void> => {
       if (timer) clearTimeout(timer)
       timer = undefined
-      if (pendingBytes === 0) return writing
-      const data = Buffer.concat(pending)
-      pending = []
-      pendingBytes = 0
-      writing = writing.then(async () => {
-        if (offset < 0) offset = await this.#store.buildLogs.size(build.id)
-        await this.#store.buildLogs.append(build.id, offset, data)
-        offset += data.length
-        this.#signaller.grew(build.id)
-      }).catch(this.#onError)
+      writing ??= drain()
+        .catch(this.#onError)
+        .finally(() => (writing = undefined))
       return writing
     }
     return {
@@ -55,7 +81,7 @@ export class DatabaseLogStore implements LogStore {
       close: async () => {
         if (closed) return
         closed = true
-        await flush()
+        while (writing || pendingBytes > 0) await (writing ?? flush())
         this.#signaller.grew(build.id)
       },
     }

@@ -4,6 +4,8 @@ import type { BuildContext } from '../service/context.ts'
 import { buildArn } from '../service/context.ts'
 import { BUILD_PHASE_CHANGE, BUILD_STATE_CHANGE } from '../service/builds.ts'
 import { type EngineDeps, runBuild } from './build-engine.ts'
+import { ClaimLoop } from '../../infra/claim-loop.ts'
+import type { SubStores } from '../../infra/store.ts'
 
 /** The signal sent when a build is queued (by any server), so every runner looks for work. */
 export const BUILD_QUEUED_SIGNAL = 'build-queued'
@@ -39,18 +41,23 @@ export class BuildRunner {
   readonly #engine: EngineDeps
   readonly #options: RunnerOptions
   readonly #running = new Map<string, Running>()
-  #timer: NodeJS.Timeout | undefined
-  #pumping: Promise<void> | undefined
-  #again = false
-  #stopped = false
-  #claiming = true
-  #ticks = 0
-  #unlisten: (() => void) | undefined
+  readonly #loop: ClaimLoop<Running>
 
   constructor(ctx: BuildContext, engine: EngineDeps, options: Partial<RunnerOptions> & Pick<RunnerOptions, 'onError'>) {
     this.#ctx = ctx
     this.#engine = engine
     this.#options = { leaseMs: 15_000, maxParallel: 8, tickMs: 250, ...options }
+    this.#loop = new ClaimLoop<Running>({
+      signals: ctx.store.signals,
+      signal: BUILD_QUEUED_SIGNAL,
+      maxParallel: this.#options.maxParallel,
+      tickMs: this.#options.tickMs,
+      claim: () => this.#claim(),
+      run: (r) => this.#run(r),
+      tick: () => this.#tick(),
+      onError: this.#options.onError,
+      what: 'builds',
+    })
   }
 
   /**
@@ -58,10 +65,7 @@ export class BuildRunner {
    * `claim: false` (a server without `--runner`) it claims no builds: it only reconciles.
    */
   start(options: { claim: boolean } = { claim: true }): void {
-    this.#claiming = options.claim
-    this.#unlisten = this.#ctx.store.signals.listen(BUILD_QUEUED_SIGNAL, () => this.wake())
-    this.#timer = setInterval(() => void this.#tick(), this.#options.tickMs)
-    this.wake()
+    this.#loop.start(options)
   }
 
   isRunning(buildId: string): boolean {
@@ -70,36 +74,22 @@ export class BuildRunner {
 
   /** Claims and starts whatever can run now. Cheap to call often. */
   wake(): void {
-    if (this.#stopped || !this.#claiming) return
-    if (this.#pumping) {
-      this.#again = true
-      return
-    }
-    this.#pumping = this.#pump()
-      .catch((err: unknown) => this.#options.onError(err, 'claiming builds'))
-      .finally(() => {
-        this.#pumping = undefined
-        if (this.#again) {
-          this.#again = false
-          this.wake()
-        }
-      })
+    this.#loop.wake()
   }
 
   /** Stops claiming; running builds are stopped and finalized (they end STOPPED). */
   async stop(): Promise<void> {
-    this.#stopped = true
-    if (this.#timer) clearInterval(this.#timer)
-    this.#unlisten?.()
+    this.#loop.stop()
     for (const r of this.#running.values()) r.controller.abort('STOPPED')
     await Promise.allSettled([...this.#running.values()].map((r) => r.done))
   }
 
-  async #pump(): Promise<void> {
-    while (!this.#stopped && this.#running.size < this.#options.maxParallel) {
+  /** Claims the next build that can run (within its project's concurrent build limit). */
+  async #claim(): Promise<Running | undefined> {
+    for (;;) {
       const now = this.#ctx.clock.now()
       const claim = await this.#ctx.store.builds.claimNext(this.owner, now, new Date(now.getTime() + this.#options.leaseMs))
-      if (!claim) return
+      if (!claim) return undefined
       const build = await this.#ctx.store.builds.get(claim.buildId)
       if (!build || build.status !== 'IN_PROGRESS') {
         await this.#ctx.store.jobs.complete(claim.jobId, this.owner, 'failed', now)
@@ -109,22 +99,26 @@ export class BuildRunner {
       const running: Running = { build, jobId: claim.jobId, controller, deadline: now.getTime() + build.settings.timeoutInMinutes * 60_000, done: Promise.resolve() }
       this.#running.set(build.id, running)
       if (build.stopRequested) controller.abort('STOPPED')
-      running.done = this.#run(running)
+      return running
     }
   }
 
-  async #run(r: Running): Promise<void> {
+  #run(r: Running): Promise<void> {
+    r.done = this.#runToEnd(r)
+    return r.done
+  }
+
+  async #runToEnd(r: Running): Promise<void> {
     try {
       const final = await runBuild(r.build, this.#engine, {
         signal: r.controller.signal,
         save: (b) => this.#save(r, b),
       })
-      await this.#finish(final, r.jobId, this.owner)
+      await this.#finish(final, (tx, now) => tx.jobs.complete(r.jobId, this.owner, final.status === 'SUCCEEDED' ? 'done' : 'failed', now))
     } catch (err) {
       this.#options.onError(err, `running build ${r.build.id}`)
     } finally {
       this.#running.delete(r.build.id)
-      this.wake()
     }
   }
 
@@ -145,11 +139,15 @@ export class BuildRunner {
     await this.#ctx.bus.flush()
   }
 
-  async #finish(build: BuildRecord, jobId: string, owner: string | undefined): Promise<void> {
+  /**
+   * Saves a build's end with its event, in one transaction, only if `settle` (the job's guarded
+   * update) succeeds first: a runner whose claim another server took away saves nothing.
+   */
+  async #finish(build: BuildRecord, settle: (tx: Pick<SubStores, 'jobs'>, now: Date) => Promise<boolean>): Promise<void> {
     const now = this.#ctx.clock.now()
-    await this.#ctx.store.transaction(async (tx) => {
-      if (!(await tx.builds.save(build, 'IN_PROGRESS'))) return
-      await tx.jobs.complete(jobId, owner, build.status === 'SUCCEEDED' ? 'done' : 'failed', now)
+    const saved = await this.#ctx.store.transaction(async (tx) => {
+      if (!(await settle(tx, now))) return false
+      if (!(await tx.builds.save(build, 'IN_PROGRESS'))) return false
       await tx.events.append({
         type: BUILD_STATE_CHANGE,
         source: 'aws.codebuild',
@@ -157,27 +155,22 @@ export class BuildRunner {
         detail: { 'build-id': build.id, 'project-name': build.projectName, 'build-status': build.status },
         at: now,
       })
+      return true
     })
-    await this.#ctx.bus.flush()
+    if (saved) await this.#ctx.bus.flush()
   }
 
   async #tick(): Promise<void> {
-    try {
-      const now = this.#ctx.clock.now()
-      for (const r of this.#running.values()) {
-        if (r.controller.signal.aborted) continue
-        // A claim this runner no longer holds (another server ended the build after a lapse): stop working on it.
-        const held = await this.#ctx.store.jobs.renew(r.jobId, this.owner, new Date(now.getTime() + this.#options.leaseMs), now)
-        const current = await this.#ctx.store.builds.get(r.build.id)
-        if (!held || current?.stopRequested) r.controller.abort('STOPPED')
-        else if (now.getTime() > r.deadline) r.controller.abort('TIMED_OUT')
-      }
-      await this.#reconcile(now)
-      // Now and then claim without a wake-up too: a signal from another server can be lost.
-      if (++this.#ticks % 4 === 0) this.wake()
-    } catch (err) {
-      this.#options.onError(err, 'build runner tick')
+    const now = this.#ctx.clock.now()
+    for (const r of this.#running.values()) {
+      if (r.controller.signal.aborted) continue
+      // A claim this runner no longer holds (another server ended the build after a lapse): stop working on it.
+      const held = await this.#ctx.store.jobs.renew(r.jobId, this.owner, new Date(now.getTime() + this.#options.leaseMs), now)
+      const current = await this.#ctx.store.builds.get(r.build.id)
+      if (!held || current?.stopRequested) r.controller.abort('STOPPED')
+      else if (now.getTime() > r.deadline) r.controller.abort('TIMED_OUT')
     }
+    await this.#reconcile(now)
   }
 
   /** Ends builds nobody will finish: lost runners (expired leases) and queue timeouts. */
@@ -186,14 +179,14 @@ export class BuildRunner {
       if (this.#running.has(job.subjectId)) continue
       const build = await this.#ctx.store.builds.get(job.subjectId)
       if (build?.status === 'IN_PROGRESS') {
-        await this.#finish(ended(build, now, 'FAILED', 'The build runner stopped responding; the build was abandoned'), job.id, undefined)
+        await this.#finish(ended(build, now, 'FAILED', 'The build runner stopped responding; the build was abandoned'), (tx, at) => tx.jobs.failExpired(job, at))
         await this.#engine.keys?.revoke(build.id)
-      } else await this.#ctx.store.jobs.complete(job.id, undefined, 'failed', now)
+      } else await this.#ctx.store.jobs.failExpired(job, now)
     }
     for (const build of await this.#ctx.store.builds.unfinished()) {
       if (build.currentPhase !== 'QUEUED') continue
       if (now.getTime() - build.startTime.getTime() > build.settings.queuedTimeoutInMinutes * 60_000) {
-        await this.#finish(ended(build, now, 'TIMED_OUT', `Build was queued for longer than ${build.settings.queuedTimeoutInMinutes} minutes`), `build:${build.id}`, undefined)
+        await this.#finish(ended(build, now, 'TIMED_OUT', `Build was queued for longer than ${build.settings.queuedTimeoutInMinutes} minutes`), (tx, at) => tx.jobs.cancelQueued(`build:${build.id}`, at))
       }
     }
   }

@@ -176,7 +176,19 @@ export class AgentChannel {
     for (const job of await this.#ctx.store.jobs.queued(HOST_COMMAND)) if (await silent(job)) stale.push(job)
     for (const job of stale) {
       const c = await this.#ctx.store.deploy.command(job.subjectId)
-      if (c) await this.#deployments.agentLost(c.deploymentId, c.host, c.event, (tx) => this.#finish(tx, c, 'Failed'))
+      if (c) await this.#deployments.agentLost(c.deploymentId, c.host, c.event, (tx) => this.#lose(tx, c, job))
     }
+  }
+
+  /**
+   * Fails a command whose agent went silent, only as it was seen: still waiting, or still claimed by
+   * the same lease (an agent that came back meanwhile keeps it), and only on one server.
+   */
+  async #lose(tx: DeployTx, c: HostCommandRecord, seen: Job): Promise<boolean> {
+    const now = this.#ctx.clock.now()
+    const failed = seen.status === 'queued' ? await tx.jobs.cancelQueued(seen.id, now) : await tx.jobs.failExpired(seen, now)
+    if (!failed) return false
+    await tx.deploy.saveCommand({ ...c, status: 'Failed', updatedAt: now })
+    return true
   }
 }

@@ -5,6 +5,7 @@ import type { DeploymentGroupRecord } from '../records.ts'
 import type { DeployContext } from './context.ts'
 import { E, checkName, requireApplication, requireGroup } from './context.ts'
 import { resolveConfig } from './configs.ts'
+import { groupLock } from './deployments.ts'
 
 export async function createApplication(ctx: DeployContext, name: string, computePlatform = 'Server'): Promise<string> {
   checkName(name, E.appInvalid, E.appRequired)
@@ -40,23 +41,32 @@ export async function createGroup(ctx: DeployContext, i: CreateDeploymentGroupIn
   return g.id
 }
 
+/**
+ * Changes a group under its lock (and the new name's), reading it inside: a deployment ending at the
+ * same moment writes its bookkeeping on the group under the same lock, so neither change is lost.
+ */
 export async function updateGroup(ctx: DeployContext, i: UpdateDeploymentGroupInput): Promise<void> {
-  const g = await requireGroup(ctx, i.applicationName, i.currentDeploymentGroupName)
+  const found = await requireGroup(ctx, i.applicationName, i.currentDeploymentGroupName)
   if (i.deploymentConfigName) await resolveConfig(ctx, i.deploymentConfigName)
-  const next: DeploymentGroupRecord = {
-    ...g,
-    name: i.newDeploymentGroupName ?? g.name,
-    deploymentConfigName: i.deploymentConfigName ?? g.deploymentConfigName,
-    onPremisesInstanceTagFilters: i.onPremisesInstanceTagFilters ?? g.onPremisesInstanceTagFilters,
-    serviceRoleArn: i.serviceRoleArn ?? g.serviceRoleArn,
-    autoRollbackConfiguration: i.autoRollbackConfiguration ?? g.autoRollbackConfiguration,
-  }
-  if (next.name !== g.name) {
-    if (await ctx.store.deploy.group(g.applicationName, next.name)) throw new AwsError('DeploymentGroupAlreadyExistsException', `A deployment group named ${next.name} already exists`)
-    await ctx.store.deploy.renameGroup(g.applicationName, g.name, next)
-  } else {
-    await ctx.store.deploy.putGroup(next, false)
-  }
+  const newName = i.newDeploymentGroupName ?? found.name
+  await ctx.store.transaction(async (tx) => {
+    const g = await tx.deploy.group(found.applicationName, found.name)
+    if (!g) throw E.groupMissing(found.name)
+    const next: DeploymentGroupRecord = {
+      ...g,
+      name: newName,
+      deploymentConfigName: i.deploymentConfigName ?? g.deploymentConfigName,
+      onPremisesInstanceTagFilters: i.onPremisesInstanceTagFilters ?? g.onPremisesInstanceTagFilters,
+      serviceRoleArn: i.serviceRoleArn ?? g.serviceRoleArn,
+      autoRollbackConfiguration: i.autoRollbackConfiguration ?? g.autoRollbackConfiguration,
+    }
+    if (next.name !== g.name) {
+      if (await tx.deploy.group(g.applicationName, next.name)) throw new AwsError('DeploymentGroupAlreadyExistsException', `A deployment group named ${next.name} already exists`)
+      await tx.deploy.renameGroup(g.applicationName, g.name, next)
+    } else {
+      await tx.deploy.putGroup(next, false)
+    }
+  }, { lock: [groupLock(found.applicationName, found.name), groupLock(found.applicationName, newName)] })
 }
 
 export async function groupInfo(ctx: DeployContext, g: DeploymentGroupRecord) {

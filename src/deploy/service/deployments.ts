@@ -22,7 +22,8 @@ const newDeploymentId = () => `d-${Array.from(randomBytes(9), (b) => ALNUM[b % A
 export const HOST_COMMAND = 'host-command'
 export const hostCommandJobId = (commandId: string) => `${HOST_COMMAND}:${commandId}`
 
-const groupLock = (applicationName: string, groupName: string) => `deployment-group:${applicationName}/${groupName}`
+/** The lock every change of a deployment group (and of its deployments' bookkeeping on it) takes. */
+export const groupLock = (applicationName: string, groupName: string) => `deployment-group:${applicationName}/${groupName}`
 
 /** Runs inside a deployment's change, first; returning false leaves the deployment as it is. */
 export type ChangeGuard = (tx: DeployTx) => Promise<boolean>
@@ -57,8 +58,11 @@ export class DeploymentService {
     const key = revisionKey(revision)
     const config = await resolveConfig(this.#ctx, input.deploymentConfigName ?? group.deploymentConfigName)
     const hosts = (await this.#ctx.store.deploy.instances()).filter((i) => !i.deregisterTime && matchesTagFilters(i, group.onPremisesInstanceTagFilters)).map((i) => i.name)
-    const id = newDeploymentId()
-    await this.#ctx.store.transaction(async (tx) => {
+    const created = await this.#ctx.store.transaction(async (tx) => {
+      // A pipeline action run makes one deployment, however many times (and on whichever servers) it runs.
+      const mine = pipelineAction ? await tx.deploy.deploymentByAction<DeploymentRecord>(pipelineAction.actionExecutionId) : undefined
+      if (mine) return { id: mine.id, isNew: false }
+      const id = newDeploymentId()
       const active = await tx.deploy.deployments<DeploymentRecord>({ applicationName: group.applicationName, groupName: group.name, statuses: ['Created', 'Queued', 'InProgress'] })
       if (active.length > 0) throw new AwsError('DeploymentLimitExceededException', `The deployment group ${group.name} already has an active deployment ${active[0]!.id}`)
       const current = (await tx.deploy.group(group.applicationName, group.name)) ?? group
@@ -82,10 +86,11 @@ export class DeploymentService {
       }
       const existing = await tx.deploy.revision(group.applicationName, key)
       await tx.deploy.putRevision({ applicationName: group.applicationName, key, revision, description: existing?.description, registerTime: existing?.registerTime ?? now, firstUsedTime: existing?.firstUsedTime ?? now, lastUsedTime: now })
-      await tx.deploy.insertDeployment(id, group.applicationName, group.name, d.engine.status, d.engine.createTime, d)
+      await tx.deploy.insertDeployment(id, group.applicationName, group.name, d.engine.status, d.engine.createTime, d, pipelineAction?.actionExecutionId)
+      return { id, isNew: true }
     }, { lock: groupLock(group.applicationName, group.name) })
-    await this.advance(id)
-    return id
+    if (created.isNew) await this.advance(created.id)
+    return created.id
   }
 
   /**

@@ -10,6 +10,9 @@ export const EVENT = {
   deployment: 'codedeploy.DeploymentStateChange',
 } as const
 
+/** Every type a notification rule can select. */
+export const NOTIFIABLE_TYPES: readonly string[] = Object.values(EVENT)
+
 export type ResourceKind = 'pipeline' | 'project' | 'repository' | 'application'
 
 /** One CodeStar Notifications event type: its id, AWS's display name, and the events it selects. */

@@ -4,6 +4,7 @@ import type { SecretBox } from '../../infra/crypto/secret-box.ts'
 import type { StoreSlice } from '../../infra/store.ts'
 import { NotificationDeliverer, type DelivererOptions } from './deliverer.ts'
 import { notificationListener } from './listener.ts'
+import { NOTIFIABLE_TYPES } from '../model/event-types.ts'
 
 export type NotificationsDeps = {
   store: StoreSlice<'notifications' | 'pipelines' | 'events'>
@@ -26,7 +27,7 @@ export type NotificationsDeps = {
 export function registerNotifications(deps: NotificationsDeps): { deliverer: NotificationDeliverer; start(): void; stop(): Promise<void> } {
   const onError = (err: unknown, what: string) => deps.log?.error({ err }, what)
   const deliverer = new NotificationDeliverer({ store: deps.store.notifications, clock: deps.clock, box: deps.box }, { onError, ...deps.options })
-  const unsubscribe = deps.bus.subscribe('notifications', notificationListener({ store: deps.store, clock: deps.clock, region: deps.region, accountId: deps.accountId, baseUrl: deps.baseUrl, onEnqueued: () => deliverer.wake() }))
+  const unsubscribe = deps.bus.subscribe('notifications', NOTIFIABLE_TYPES, notificationListener({ store: deps.store, clock: deps.clock, region: deps.region, accountId: deps.accountId, baseUrl: deps.baseUrl, onEnqueued: () => deliverer.wake() }))
   return {
     deliverer,
     start: () => deliverer.start(),

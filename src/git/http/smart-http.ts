@@ -4,7 +4,7 @@ import { createGunzip } from 'node:zlib'
 import type { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { GitContext } from '../service/context.ts'
-import { syncRefs } from '../service/ref-updates.ts'
+import { PUSH_MARK_MS, syncRefs } from '../service/ref-updates.ts'
 import { isValidRepositoryName } from '../model/names.ts'
 import { type GitAuthOptions, authenticateGit } from './git-auth.ts'
 import { cleanGitEnv } from '../adapters/run-git.ts'
@@ -80,12 +80,18 @@ export function registerGitSmartHttp(app: FastifyInstance, ctx: GitContext, auth
         return reply
       }
       const protocol = gitProtocol(request.headers['git-protocol'])
+      // A push is marked before git takes it in, and the mark renewed while it runs: if this server dies
+      // before the ref changes are published, another one publishes them (syncAbandonedPushes).
+      const pushing = service === 'git-receive-pack'
+      if (pushing) await ctx.store.repositories.requestSync(opened.repo.id, ctx.clock.now())
+      const renew = pushing ? setInterval(() => void ctx.store.repositories.requestSync(opened.repo.id, ctx.clock.now()).catch(() => undefined), PUSH_MARK_MS / 3) : undefined
       const child = spawn('git', [service.slice(4), '--stateless-rpc', ctx.repos.pathOf(opened.repo.id)], {
         env: cleanGitEnv(protocol ? { GIT_PROTOCOL: protocol } : {}),
         stdio: ['pipe', 'pipe', 'pipe'],
       })
       child.stderr.resume()
       const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)))
+      if (renew) void exited.finally(() => clearInterval(renew))
       const body: Readable = request.headers['content-encoding'] === 'gzip' ? request.raw.pipe(createGunzip()) : request.raw
       pipeline(body, child.stdin).catch(() => child.kill())
       if (service === 'git-receive-pack') {

@@ -41,11 +41,17 @@ const sameRefs = (a: Map<string, string>, b: Map<string, string>) => a.size === 
  * read of git. Also makes the first pushed branch the default when HEAD names a branch that does not exist.
  */
 export async function syncRefs(ctx: GitContext, repo: RepositoryRecord, principal: string): Promise<RefUpdate[]> {
+  const startedAt = ctx.clock.now()
   for (;;) {
-    const now = await currentRefs(ctx, repo)
+    // The snapshot first, git second: git is then at least as new as what the snapshot was made from,
+    // and a snapshot another server writes meanwhile makes the transaction below start over.
     const snapshot = await ctx.store.repositories.refs(repo.id)
+    const now = await currentRefs(ctx, repo)
     const updates = refChanges(snapshot, now)
-    if (updates.length === 0) return updates
+    if (updates.length === 0) {
+      await ctx.store.repositories.clearSync(repo.id, startedAt)
+      return updates
+    }
     if (!now.has(`refs/heads/${await ctx.repos.defaultBranch(repo.id)}`)) {
       const first = updates.find((u) => u.newCommitId && u.ref.startsWith('refs/heads/'))
       if (first) await ctx.repos.setDefaultBranch(repo.id, first.ref.slice('refs/heads/'.length))
@@ -54,6 +60,7 @@ export async function syncRefs(ctx: GitContext, repo: RepositoryRecord, principa
     const published = await ctx.store.transaction(async (tx) => {
       if (!sameRefs(await tx.repositories.refs(repo.id), snapshot)) return false
       await tx.repositories.touch(repo.id, at)
+      await tx.repositories.clearSync(repo.id, startedAt)
       for (const u of updates) {
         await tx.repositories.setRef(repo.id, u.ref, u.newCommitId)
         const detail: ReferenceUpdatedDetail = {
@@ -79,5 +86,20 @@ export async function syncRefs(ctx: GitContext, repo: RepositoryRecord, principa
 export async function syncAllRefs(ctx: GitContext): Promise<void> {
   for (const summary of await ctx.store.repositories.list('repositoryName', 'ascending')) {
     if (await ctx.repos.exists(summary.id)) await syncRefs(ctx, summary, 'slipway')
+  }
+}
+
+/** How long a push may go without renewing its mark before another server publishes for it. */
+export const PUSH_MARK_MS = 15_000
+
+/**
+ * Publishes what a push left unpublished when its server died between `git receive-pack` and the
+ * events (the push's mark outlived it): every server looks now and then.
+ */
+export async function syncAbandonedPushes(ctx: GitContext): Promise<void> {
+  for (const id of await ctx.store.repositories.syncRequestedBefore(new Date(ctx.clock.now().getTime() - PUSH_MARK_MS))) {
+    const repo = await ctx.store.repositories.getById(id)
+    if (repo && (await ctx.repos.exists(repo.id))) await syncRefs(ctx, repo, 'slipway')
+    else await ctx.store.repositories.clearSync(id, ctx.clock.now())
   }
 }

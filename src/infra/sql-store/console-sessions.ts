@@ -13,10 +13,17 @@ export function sqlConsoleSessions(sql: Sql): ConsoleSessionStore {
       const r = await sql.get('SELECT * FROM console_sessions WHERE id_hash = ? AND expires_at > ?', idHash, now)
       return r ? { idHash: String(r.id_hash), principal: String(r.principal), expiresAt: Number(r.expires_at) } : undefined
     },
-    addLoginToken: async (tokenHash, expiresAt) => {
-      await sql.run('INSERT INTO console_login_tokens (token_hash, expires_at) VALUES (?, ?)', tokenHash, expiresAt)
+    addLoginToken: async (tokenHash, principal, expiresAt) => {
+      await sql.run('INSERT INTO console_login_tokens (token_hash, principal, expires_at) VALUES (?, ?, ?)', tokenHash, principal, expiresAt)
     },
-    redeemLoginToken: async (tokenHash, now) => (await sql.run('DELETE FROM console_login_tokens WHERE token_hash = ? AND expires_at > ?', tokenHash, now)) === 1,
+    redeemLoginToken: async (tokenHash, now) => {
+      const row = await sql.get('DELETE FROM console_login_tokens WHERE token_hash = ? AND expires_at > ? RETURNING principal', tokenHash, now)
+      return row ? String(row.principal) : undefined
+    },
+    prune: (now) => sql.atomic(async (sql) => {
+      await sql.run('DELETE FROM console_sessions WHERE expires_at <= ?', now)
+      await sql.run('DELETE FROM console_login_tokens WHERE expires_at <= ?', now)
+    }),
     live: async (now) => {
       await sql.run('DELETE FROM console_sessions WHERE expires_at <= ?', now)
       return (await sql.all('SELECT * FROM console_sessions')).map((r) => ({ idHash: String(r.id_hash), principal: String(r.principal), expiresAt: Number(r.expires_at) }))

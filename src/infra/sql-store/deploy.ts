@@ -58,9 +58,10 @@ export function sqlDeploy(sql: Sql): DeployStore {
     revision: (app, key) => one('SELECT * FROM application_revisions WHERE application_name = ? AND revision_key = ?', toRevision, app, key),
     revisions: async (app) => (await sql.all('SELECT * FROM application_revisions WHERE application_name = ? ORDER BY register_time DESC', app)).map(toRevision),
 
-    insertDeployment: async (id, app, group, status, createTime, state) => {
-      await sql.run('INSERT INTO deployments (id, application_name, group_name, status, create_time, state) VALUES (?, ?, ?, ?, ?, ?)', id, app, group, status, createTime, json(state))
+    insertDeployment: async (id, app, group, status, createTime, state, actionExecutionId) => {
+      await sql.run('INSERT INTO deployments (id, application_name, group_name, status, create_time, state, action_execution_id) VALUES (?, ?, ?, ?, ?, ?, ?)', id, app, group, status, createTime, json(state), actionExecutionId ?? null)
     },
+    deploymentByAction: (actionExecutionId) => one('SELECT state FROM deployments WHERE action_execution_id = ?', (r) => parseJson(r.state), actionExecutionId),
     saveDeployment: async (id, status, state, revision) => {
       const changed = await sql.run('UPDATE deployments SET status = ?, state = ?, revision = revision + 1 WHERE id = ? AND revision = ?', status, json(state), id, revision)
       if (changed !== 1) throw new TransactionConflict(`deployment ${id} changed since revision ${revision}`)

@@ -1,4 +1,4 @@
-import { fromMs, type Row, type Sql } from '../sql/sql.ts'
+import { fromMs, placeholders, type Row, type Sql } from '../sql/sql.ts'
 import type { EventOutbox, EventPosition, StoredEvent } from '../../events/outbox.ts'
 
 /**
@@ -6,7 +6,7 @@ import type { EventOutbox, EventPosition, StoredEvent } from '../../events/outbo
  * single writer commits in `seq` order, so its events need neither.
  */
 const currentTx = (sql: Sql) => (sql.dialect === 'postgres' ? 'pg_current_xact_id()::text::bigint' : '0')
-const finishedBelow = (sql: Sql) => (sql.dialect === 'postgres' ? ' AND tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint' : '')
+const finishedBelow = (sql: Sql, column = 'tx') => (sql.dialect === 'postgres' ? ` AND ${column} < pg_snapshot_xmin(pg_current_snapshot())::text::bigint` : '')
 
 const toEvent = (r: Row): StoredEvent => ({
   seq: Number(r.seq),
@@ -18,6 +18,9 @@ const toEvent = (r: Row): StoredEvent => ({
   at: fromMs(r.created_at),
 })
 
+/** `type IN (…) AND ` for a list of types (nothing without one). */
+const ofTypes = (types: readonly string[] | undefined) => (types ? `type IN (${placeholders(types.length)}) AND ` : '')
+
 const toPosition = (r: Row | undefined): EventPosition => (r ? { tx: Number(r.tx), seq: Number(r.seq) } : { tx: 0, seq: 0 })
 
 export function sqlOutbox(sql: Sql): EventOutbox {
@@ -27,14 +30,16 @@ export function sqlOutbox(sql: Sql): EventOutbox {
         e.type, e.source, e.resource, JSON.stringify(e.detail), e.at.getTime())
       return Number(row!.seq)
     },
-    after: async (p, limit) =>
-      (await sql.all(`SELECT * FROM events WHERE (tx > ? OR (tx = ? AND seq > ?))${finishedBelow(sql)} ORDER BY tx, seq LIMIT ?`, p.tx, p.tx, p.seq, limit)).map(toEvent),
+    after: async (p, limit, types) =>
+      (await sql.all(`SELECT * FROM events WHERE ${ofTypes(types)}(tx > ? OR (tx = ? AND seq > ?))${finishedBelow(sql)} ORDER BY tx, seq LIMIT ?`, ...(types ?? []), p.tx, p.tx, p.seq, limit)).map(toEvent),
     end: async () => toPosition(await sql.get(`SELECT tx, seq FROM events WHERE 1 = 1${finishedBelow(sql)} ORDER BY tx DESC, seq DESC LIMIT 1`)),
 
     addConsumer: async (name, start) => {
       await sql.run('INSERT INTO event_consumers (name, tx, seq) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', name, start.tx, start.seq)
     },
-    consumerPosition: async (name) => toPositionOrNone(await sql.get('SELECT tx, seq FROM event_consumers WHERE name = ?', name)),
+    consumerBehind: async (name, types) =>
+      (await sql.get(`SELECT 1 AS behind FROM event_consumers c JOIN events e ON e.type IN (${placeholders(types.length)})
+        AND (e.tx > c.tx OR (e.tx = c.tx AND e.seq > c.seq))${finishedBelow(sql, 'e.tx')} WHERE c.name = ? LIMIT 1`, ...types, name)) !== undefined,
     claimConsumer: async (name, owner, now, leaseUntil) =>
       toPositionOrNone(await sql.get('UPDATE event_consumers SET owner = ?, lease_expires_at = ? WHERE name = ? AND (owner IS NULL OR owner = ? OR lease_expires_at < ?) RETURNING tx, seq',
         owner, leaseUntil.getTime(), name, owner, now.getTime())),

@@ -40,6 +40,12 @@ export function sqlJobs(sql: Sql): JobQueue {
         RETURNING *`, owner, leaseUntil.getTime(), now.getTime(), kind, queue, now.getTime())
       return row ? toJob(row) : undefined
     },
+    requeueExpired: async (j, now) =>
+      (await sql.run("UPDATE jobs SET status = 'queued', owner = NULL, lease_expires_at = NULL, progress = NULL, updated_at = ? WHERE id = ? AND status = 'claimed' AND owner = ? AND lease_expires_at = ?",
+        now.getTime(), j.id, j.owner ?? null, j.leaseExpiresAt?.getTime() ?? null)) === 1,
+    failExpired: async (j, now) =>
+      (await sql.run("UPDATE jobs SET status = 'failed', updated_at = ? WHERE id = ? AND status = 'claimed' AND owner = ? AND lease_expires_at = ?",
+        now.getTime(), j.id, j.owner ?? null, j.leaseExpiresAt?.getTime() ?? null)) === 1,
     cancelQueued: async (id, now) => (await sql.run("UPDATE jobs SET status = 'failed', updated_at = ? WHERE id = ? AND status = 'queued'", now.getTime(), id)) === 1,
     requeue: async (id, now) =>
       (await sql.run("UPDATE jobs SET status = 'queued', owner = NULL, lease_expires_at = NULL, progress = NULL, updated_at = ? WHERE id = ? AND status = 'claimed'", now.getTime(), id)) === 1,

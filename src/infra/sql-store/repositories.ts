@@ -54,6 +54,13 @@ export function sqlRepositories(sql: Sql): RepositoryStore {
       if (commitId === null) await sql.run('DELETE FROM repository_refs WHERE repository_id = ? AND ref = ?', id, ref)
       else await sql.run('INSERT INTO repository_refs (repository_id, ref, commit_id) VALUES (?, ?, ?) ON CONFLICT (repository_id, ref) DO UPDATE SET commit_id = excluded.commit_id', id, ref, commitId)
     },
+    requestSync: async (id, at) => {
+      await sql.run('INSERT INTO ref_sync_requests (repository_id, requested_at) VALUES (?, ?) ON CONFLICT (repository_id) DO UPDATE SET requested_at = excluded.requested_at', id, toMs(at))
+    },
+    clearSync: async (id, upTo) => {
+      await sql.run('DELETE FROM ref_sync_requests WHERE repository_id = ? AND requested_at <= ?', id, toMs(upTo))
+    },
+    syncRequestedBefore: async (before) => (await sql.all('SELECT repository_id FROM ref_sync_requests WHERE requested_at < ? ORDER BY requested_at', toMs(before))).map((r) => String(r.repository_id)),
     delete: async (id) => {
       await sql.run('DELETE FROM repositories WHERE id = ?', id)
     },

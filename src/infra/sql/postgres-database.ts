@@ -23,9 +23,16 @@ async function takeLocks(q: Queryable, keys: string[]): Promise<void> {
   for (const key of keys) await q.query({ text: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', values: [key] })
 }
 
+/**
+ * PostgreSQL text cannot hold NUL: in a string parameter it becomes U+FFFD (SQLite keeps it). Text
+ * Slipway stores never needs a NUL (JSON escapes it; logs are bytes); a webhook's error answer might
+ * carry one, and must not make the write fail.
+ */
+const withoutNul = (params: SqlValue[]) => params.map((p) => (typeof p === 'string' && p.includes('\u0000') ? p.replaceAll('\u0000', '\uFFFD') : p))
+
 /** Statements on one connection in a transaction; `atomic` joins it, taking its locks as it goes. */
 function sqlOn(q: Queryable): Sql {
-  const query = (text: string, params: SqlValue[]) => q.query({ text: numberedPlaceholders(text), values: params })
+  const query = (text: string, params: SqlValue[]) => q.query({ text: numberedPlaceholders(text), values: withoutNul(params) })
   const sql: Sql = {
     dialect: 'postgres',
     all: async (text, ...params) => (await query(text, params)).rows,

@@ -4,6 +4,7 @@ import type { PipelineEngine } from './engine.ts'
 import type { ActionJob, ActionProvider } from '../providers/provider.ts'
 import { providerId } from '../providers/provider.ts'
 import { isTerminal } from '../model/execution-types.ts'
+import { ClaimLoop } from '../../infra/claim-loop.ts'
 
 /** The signal sent when pipeline actions are dispatched (by any server), so every action worker looks for work. */
 export const ACTIONS_SIGNAL = 'pipeline-actions'
@@ -16,73 +17,59 @@ export type ActionWorkerOptions = { leaseMs: number; tickMs: number; maxParallel
  * whose lease expired (a dead worker), asks providers about runs still in progress, and reconciles
  * pipelines with active executions (approval timeouts and anything else the clock decides).
  */
+type ActionRef = { pipelineName: string; executionId: string; stageName: string; actionName: string; actionExecutionId: string }
+
 export class ActionWorker {
   readonly owner = `actions-${randomUUID()}`
   readonly #ctx: PipelineContext
   readonly #engine: PipelineEngine
   readonly #providers: ActionProvider[]
   readonly #options: ActionWorkerOptions
-  #running = 0
-  #timer: NodeJS.Timeout | undefined
-  #pumping = false
-  #again = false
-  #stopped = false
-  #ticking = false
-  #unlisten: (() => void) | undefined
+  readonly #loop: ClaimLoop<{ id: string; subjectId: string; payload: Record<string, unknown> }>
+  /** Jobs this worker is running: their leases are renewed on every tick, however long a provider takes. */
+  readonly #held = new Set<string>()
 
   constructor(ctx: PipelineContext, engine: PipelineEngine, providers: ActionProvider[], options: Partial<ActionWorkerOptions> & Pick<ActionWorkerOptions, 'onError'>) {
     this.#ctx = ctx
     this.#engine = engine
     this.#providers = providers
     this.#options = { leaseMs: 30_000, tickMs: 1000, maxParallel: 16, ...options }
+    this.#loop = new ClaimLoop({
+      signals: ctx.store.signals,
+      signal: ACTIONS_SIGNAL,
+      maxParallel: this.#options.maxParallel,
+      tickMs: this.#options.tickMs,
+      claim: () => {
+        const now = this.#ctx.clock.now()
+        return this.#ctx.store.jobs.claim('pipeline-action', this.owner, now, new Date(now.getTime() + this.#options.leaseMs))
+      },
+      run: async (job) => {
+        this.#held.add(job.id)
+        try {
+          await this.#runJob(job.id, job.payload as ActionRef)
+        } finally {
+          this.#held.delete(job.id)
+        }
+      },
+      tick: () => this.#tick(),
+      onError: this.#options.onError,
+      what: 'pipeline actions',
+    })
   }
 
   start(): void {
-    this.#unlisten = this.#ctx.store.signals.listen(ACTIONS_SIGNAL, () => this.wake())
-    this.#timer = setInterval(() => void this.#tick(), this.#options.tickMs)
-    this.wake()
+    this.#loop.start()
   }
 
   stop(): void {
-    this.#stopped = true
-    if (this.#timer) clearInterval(this.#timer)
-    this.#unlisten?.()
+    this.#loop.stop()
   }
 
   wake(): void {
-    if (this.#stopped) return
-    if (this.#pumping) {
-      this.#again = true
-      return
-    }
-    this.#pumping = true
-    void this.#pump()
-      .catch((err: unknown) => this.#options.onError(err, 'claiming pipeline actions'))
-      .finally(() => {
-        this.#pumping = false
-        if (this.#again) {
-          this.#again = false
-          this.wake()
-        }
-      })
+    this.#loop.wake()
   }
 
-  async #pump(): Promise<void> {
-    while (!this.#stopped && this.#running < this.#options.maxParallel) {
-      const now = this.#ctx.clock.now()
-      const job = await this.#ctx.store.jobs.claim('pipeline-action', this.owner, now, new Date(now.getTime() + this.#options.leaseMs))
-      if (!job) return
-      this.#running++
-      void this.#runJob(job.id, job.payload as { pipelineName: string; executionId: string; stageName: string; actionName: string; actionExecutionId: string })
-        .catch((err: unknown) => this.#options.onError(err, `running pipeline action ${job.subjectId}`))
-        .finally(() => {
-          this.#running--
-          this.wake()
-        })
-    }
-  }
-
-  async #load(d: { pipelineName: string; executionId: string; stageName: string; actionName: string; actionExecutionId: string }): Promise<ActionJob | undefined> {
+  async #load(d: ActionRef): Promise<ActionJob | undefined> {
     const record = await this.#ctx.store.pipelines.get(d.pipelineName)
     const execution = await this.#ctx.store.pipelines.execution(d.executionId)
     if (!record || !execution) return undefined
@@ -93,7 +80,7 @@ export class ActionWorker {
     return { pipeline, execution, stageName: d.stageName, action, run }
   }
 
-  async #runJob(jobId: string, d: { pipelineName: string; executionId: string; stageName: string; actionName: string; actionExecutionId: string }): Promise<void> {
+  async #runJob(jobId: string, d: ActionRef): Promise<void> {
     const now = () => this.#ctx.clock.now()
     const job = await this.#load(d)
     if (!job || job.run.status !== 'InProgress') {
@@ -116,26 +103,18 @@ export class ActionWorker {
   }
 
   async #tick(): Promise<void> {
-    if (this.#ticking || this.#stopped) return
-    this.#ticking = true
-    try {
-      const now = this.#ctx.clock.now()
-      for (const job of await this.#ctx.store.jobs.expired('pipeline-action', now)) {
-        if (job.attempt < job.maxAttempts) await this.#ctx.store.jobs.requeue(job.id, now)
-        else if (await this.#ctx.store.jobs.complete(job.id, undefined, 'failed', now)) {
-          const d = job.payload as { pipelineName: string; executionId: string; stageName: string; actionName: string; actionExecutionId: string }
-          await this.#engine.completeAction(d.pipelineName, d.executionId, d.stageName, d.actionName, d.actionExecutionId, { status: 'Failed', errorDetails: { code: 'JobFailed', message: 'The action worker stopped responding' } })
-        }
+    const now = this.#ctx.clock.now()
+    for (const id of this.#held) await this.#ctx.store.jobs.renew(id, this.owner, new Date(now.getTime() + this.#options.leaseMs), now)
+    for (const job of await this.#ctx.store.jobs.expired('pipeline-action', now)) {
+      if (job.attempt < job.maxAttempts) await this.#ctx.store.jobs.requeueExpired(job, now)
+      else if (await this.#ctx.store.jobs.failExpired(job, now)) {
+        const d = job.payload as ActionRef
+        await this.#engine.completeAction(d.pipelineName, d.executionId, d.stageName, d.actionName, d.actionExecutionId, { status: 'Failed', errorDetails: { code: 'JobFailed', message: 'The action worker stopped responding' } })
       }
-      for (const name of await this.#ctx.store.pipelines.pipelinesWithActiveExecutions()) {
-        await this.#checkRunning(name)
-        await this.#engine.reconcileNow(name)
-      }
-      this.wake()
-    } catch (err) {
-      this.#options.onError(err, 'pipeline tick')
-    } finally {
-      this.#ticking = false
+    }
+    for (const name of await this.#ctx.store.pipelines.pipelinesWithActiveExecutions()) {
+      await this.#checkRunning(name)
+      await this.#engine.reconcileNow(name)
     }
   }
 

@@ -7,7 +7,7 @@ import { ACTION_STATE_CHANGE } from './engine-events.ts'
 
 /** A build a pipeline action started completes that action when it ends (its exported variables become outputs). */
 export function completeActionsOnBuildEnd(bus: EventBus, builds: BuildContext, engine: PipelineEngine): void {
-  bus.subscribe('pipeline-build-completion', async (event) => {
+  bus.subscribe('pipeline-build-completion', [BUILD_STATE_CHANGE], async (event) => {
     if (event.type !== BUILD_STATE_CHANGE || event.detail['build-status'] === 'IN_PROGRESS') return
     const build = await builds.store.builds.get(String(event.detail['build-id']))
     const p = build?.settings.pipeline
@@ -19,7 +19,7 @@ export function completeActionsOnBuildEnd(bus: EventBus, builds: BuildContext, e
 
 /** Stop-and-abandon: an abandoned build or Commands action stops its build, so nothing keeps running for it. */
 export function stopBuildsOfAbandonedActions(bus: EventBus, builds: BuildContext, onError: (err: unknown) => void): void {
-  bus.subscribe('pipeline-abandoned-builds', async (event) => {
+  bus.subscribe('pipeline-abandoned-builds', [ACTION_STATE_CHANGE], async (event) => {
     if (event.type !== ACTION_STATE_CHANGE || event.detail.state !== 'ABANDONED') return
     const provider = (event.detail.type as { provider?: string } | undefined)?.provider
     if (provider !== 'CodeBuild' && provider !== 'Commands') return

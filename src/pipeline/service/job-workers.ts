@@ -102,19 +102,20 @@ export class JobWorkerApi {
     return { id: job.id, data: this.#data(job), accountId: this.#ctx.accountId }
   }
 
+  /**
+   * A worker's result. The action is completed first and the job's record after it: a crash between
+   * the two leaves the record running, so the worker's retry completes it (the action's completion is
+   * idempotent) — never an action waiting forever on a job already reported.
+   */
   async success(input: PutJobSuccessResultInput): Promise<void> {
-    const job = await this.#change(input.jobId, async (job, tx, now) => {
-      running(job)
-      if (input.continuationToken) {
-        await tx.pipelines.saveJob({ ...job, status: 'Queued', nonce: randomUUID(), continuationToken: input.continuationToken, updatedAt: now })
-        await tx.jobs.requeue(jobId(job.id), now)
-      } else {
-        await tx.pipelines.saveJob({ ...job, status: 'Succeeded', updatedAt: now })
-        await tx.jobs.complete(jobId(job.id), undefined, 'done', now)
-      }
-      return job
-    })
+    const job = await this.#job(input.jobId)
+    running(job)
     if (input.continuationToken) {
+      await this.#change(job.id, async (current, tx, now) => {
+        running(current)
+        await tx.pipelines.saveJob({ ...current, status: 'Queued', nonce: randomUUID(), continuationToken: input.continuationToken, updatedAt: now })
+        await tx.jobs.requeue(jobId(current.id), now)
+      })
       await this.#engine.noteExternal(job.pipelineName, job.executionId, job.stageName, job.actionName, job.actionExecutionId, { externalExecutionId: input.executionDetails?.externalExecutionId, summary: input.executionDetails?.summary })
       return
     }
@@ -125,20 +126,27 @@ export class JobWorkerApi {
       outputVariables: input.outputVariables,
       sourceRevision: input.currentRevision ? { revisionId: input.currentRevision.revision, revisionSummary: input.currentRevision.revisionSummary } : undefined,
     })
+    await this.#settle(job.id, 'Succeeded')
   }
 
   async failure(input: PutJobFailureResultInput): Promise<void> {
-    const job = await this.#change(input.jobId, async (job, tx, now) => {
-      running(job)
-      await tx.pipelines.saveJob({ ...job, status: 'Failed', updatedAt: now })
-      await tx.jobs.complete(jobId(job.id), undefined, 'failed', now)
-      return job
-    })
+    const job = await this.#job(input.jobId)
+    running(job)
     await this.#engine.completeAction(job.pipelineName, job.executionId, job.stageName, job.actionName, job.actionExecutionId, {
       status: 'Failed',
       summary: input.failureDetails.message,
       externalExecutionId: input.failureDetails.externalExecutionId,
       errorDetails: { code: input.failureDetails.type, message: input.failureDetails.message },
+    })
+    await this.#settle(job.id, 'Failed')
+  }
+
+  /** Ends a job's record and work, once (a second result for it is InvalidJobStateException). */
+  #settle(id: string, status: 'Succeeded' | 'Failed'): Promise<void> {
+    return this.#change(id, async (job, tx, now) => {
+      running(job)
+      await tx.pipelines.saveJob({ ...job, status, updatedAt: now })
+      await tx.jobs.complete(jobId(job.id), undefined, status === 'Succeeded' ? 'done' : 'failed', now)
     })
   }
 

@@ -13,7 +13,7 @@ import type { PipelineEngine } from './engine.ts'
  * One durable consumer of the outbox (any server runs it), right after the push's transaction commits.
  */
 export function registerTriggers(ctx: PipelineContext, engine: PipelineEngine, deps: { bus: EventBus; git: GitContext; onError: (err: unknown) => void }): void {
-  deps.bus.subscribe('pipeline-triggers', async (event) => {
+  deps.bus.subscribe('pipeline-triggers', [REFERENCE_UPDATED, OBJECT_CREATED], async (event) => {
     // The event's sequence number is each start's client token: an event delivered twice starts nothing twice.
     const token = `event-${event.seq}`
     if (event.type === REFERENCE_UPDATED) await onPush(ctx, engine, deps, event.detail as unknown as ReferenceUpdatedDetail, event.resource, token)

@@ -69,14 +69,15 @@ export function consoleSessionsContract(makeStore: MakeStore): void {
   it('consoleSessions: a login token is redeemed once, and never after it expired', async () => {
     const store = await makeStore()
     try {
-      await store.consoleSessions.addLoginToken('t1', NOW + 1000)
-      await store.consoleSessions.addLoginToken('t2', NOW + 1000)
-      assert.equal(await store.consoleSessions.redeemLoginToken('t1', NOW), true)
-      assert.equal(await store.consoleSessions.redeemLoginToken('t1', NOW), false, 'once')
-      assert.equal(await store.consoleSessions.redeemLoginToken('t2', NOW + 1000), false, 'expired')
-      assert.equal(await store.consoleSessions.redeemLoginToken('unknown', NOW), false)
-      const both = await Promise.all([store.consoleSessions.addLoginToken('t3', NOW + 1000)].map(() => Promise.all([store.consoleSessions.redeemLoginToken('t3', NOW), store.consoleSessions.redeemLoginToken('t3', NOW)])))
-      assert.deepEqual(both[0]!.filter(Boolean).length, 1, 'two redeems at once: one wins')
+      await store.consoleSessions.addLoginToken('t1', 'alice', NOW + 1000)
+      await store.consoleSessions.addLoginToken('t2', 'bob', NOW + 1000)
+      assert.equal(await store.consoleSessions.redeemLoginToken('t1', NOW), 'alice')
+      assert.equal(await store.consoleSessions.redeemLoginToken('t1', NOW), undefined, 'once')
+      assert.equal(await store.consoleSessions.redeemLoginToken('t2', NOW + 1000), undefined, 'expired')
+      assert.equal(await store.consoleSessions.redeemLoginToken('unknown', NOW), undefined)
+      await store.consoleSessions.addLoginToken('t3', 'carol', NOW + 1000)
+      const both = await Promise.all([store.consoleSessions.redeemLoginToken('t3', NOW), store.consoleSessions.redeemLoginToken('t3', NOW)])
+      assert.deepEqual(both.filter(Boolean), ['carol'], 'two redeems at once: one wins')
     } finally {
       await store.close()
     }
