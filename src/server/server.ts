@@ -95,7 +95,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
 
-  registerConsole(app, { dataDir: config.dataDir, region: config.region, store, clock, bus, sessions, lookup: keys.lookup, auth: { lookup: keys.lookup, sigv4 }, pipelines: pipelines.api, builds: builds.api, engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, objects: artifacts })
+  registerConsole(app, { region: config.region, store, clock, bus, sessions, lookup: keys.lookup, auth: { lookup: keys.lookup, sigv4 }, pipelines: pipelines.api, builds: builds.api, engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, objects: artifacts })
   const notifications = registerNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, log: app.log })
   await syncAllRefs(git)
   await bus.start()

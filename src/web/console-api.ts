@@ -18,13 +18,11 @@ import { isBuildPrincipal } from '../identity/build-keys.ts'
 import { type ConsoleRouter, readJson, sendConsoleError, str } from './console-route.ts'
 
 export type ConsoleApiDeps = {
-  dataDir: string
   region: string
   store: StoreSlice<'audit' | 'consoleSessions' | 'deploy' | 'pipelines'>
   clock: Clock
   sessions: ConsoleSessions
   lookup: (accessKeyId: string) => Promise<KeyCredential | undefined>
-  /** The principal a CLI login token signs in as (the data dir's owner: the root key's user). */
   /** How `POST /console/login-links` authenticates (access keys, never a session). */
   auth: HttpAuth
   pipelines: AwsJsonService

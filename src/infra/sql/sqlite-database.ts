@@ -103,7 +103,8 @@ export function openSqliteDatabase(file: string): Database {
             writer.db.exec('COMMIT')
             return result
           } catch (err) {
-            writer.db.exec('ROLLBACK')
+            // A failed COMMIT (a full disk) may have ended the transaction already: keep its error.
+            if (writer.db.isTransaction) writer.db.exec('ROLLBACK')
             throw err
           }
         }),
