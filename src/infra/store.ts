@@ -52,12 +52,11 @@ export interface Store {
   transaction<T>(fn: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T>
   /** Wake-ups across every process on this store (see `Signals`). */
   readonly signals: Signals
-  readonly dialect: 'sqlite' | 'postgres'
   close(): Promise<void>
 }
 
 /** The sub-stores by name: what a context may be given a slice of. */
-export type SubStores = Omit<Store, 'transaction' | 'signals' | 'dialect' | 'close'>
+export type SubStores = Omit<Store, 'transaction' | 'signals' | 'close'>
 
 /**
  * A context's slice of the store: only the sub-stores it owns or reads, transactions over just those,

@@ -49,10 +49,6 @@ export const serverInfoFile = (dataDir: string) => path.join(dataDir, 'server.js
  */
 export async function startServer(config: SlipwayConfig, clock: Clock = systemClock): Promise<RunningServer> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
-  const storage = await openStorage(config, clock, (err, context) => app.log.error({ err }, context))
-  const { store, box } = storage
-  const keys = new KeyService(store, box, clock)
-
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -67,6 +63,10 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   // Every transport reads its own body (streams for git and S3, signed bytes for AWS JSON).
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => done(null))
+
+  const storage = await openStorage(config, clock, (err, context) => app.log.error({ err }, context))
+  const { store, box } = storage
+  const keys = new KeyService(store, box, clock)
 
   const bus = new EventBus(store, clock, (err, event) => app.log.error({ err, seq: event?.seq, type: event?.type }, 'event listener failed'))
   let baseUrl = `http://${config.host}:${config.port}`
@@ -97,9 +97,17 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
 
   registerConsole(app, { region: config.region, store, clock, bus, sessions, lookup: keys.lookup, auth: { lookup: keys.lookup, sigv4 }, pipelines: pipelines.api, builds: builds.api, engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, objects: artifacts })
   const notifications = registerNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, log: app.log })
-  await syncAllRefs(git)
-  await bus.start()
-  await app.listen({ host: config.host, port: config.port })
+  try {
+    await syncAllRefs(git)
+    await bus.start()
+    await app.listen({ host: config.host, port: config.port })
+  } catch (err) {
+    // Nothing may keep the process alive after a failed start (a taken port): timers, the pool.
+    bus.stop()
+    await app.close().catch(() => undefined)
+    await storage.close().catch(() => undefined)
+    throw err
+  }
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host

@@ -19,9 +19,18 @@ export async function openConfiguredStore(config: SlipwayConfig, onError: (err: 
     throw new ConfigError('with --database-url every server needs the same master key: give --master-key-file FILE or SLIPWAY_MASTER_KEY (openssl rand -base64 32)')
   }
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
-  const store = config.database.kind === 'postgres' ? await openPostgresStore({ url: config.database.url, onError }) : await openSqliteStore(config.dataDir)
+  const store = config.database.kind === 'postgres' ? await openShared(config.database.url, onError) : await openSqliteStore(config.dataDir)
   const box = config.masterKey ? new SecretBox(config.masterKey) : SecretBox.openInDataDir(config.dataDir)
   return { store, box }
+}
+
+/** PostgreSQL, or a one-line reason it cannot be used (never the password). */
+async function openShared(url: string, onError: (err: unknown, context: string) => void): Promise<Store> {
+  try {
+    return await openPostgresStore({ url, onError })
+  } catch (err) {
+    throw new ConfigError(`--database-url: cannot open the database at ${new URL(url).host}: ${(err as Error).message}`)
+  }
 }
 
 export type Storage = { store: Store; box: SecretBox; objects: ObjectStore; logs: LogStore; close(): Promise<void> }

@@ -1,11 +1,9 @@
-import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { buildConfig } from '../../config/config.ts'
-import { serverInfoFile } from '../../server/server.ts'
 import { startAgent } from '../../agent/agent.ts'
 import { parseTags } from '../../agent/options.ts'
-import { localCredentials } from './logs.ts'
+import { localCredentials, runningServerUrl } from './server-access.ts'
 import type { CommandArgs } from '../main.ts'
 
 const USAGE =
@@ -19,14 +17,10 @@ const USAGE =
 export async function agentCommand({ values }: CommandArgs): Promise<number> {
   const dataDirGiven = values['data-dir'] as string | undefined
   const config = buildConfig({ dataDir: dataDirGiven, region: values.region as string | undefined })
-  let server = values.server as string | undefined
+  const server = (values.server as string | undefined) ?? runningServerUrl(config.dataDir)
   if (!server) {
-    try {
-      server = (JSON.parse(fs.readFileSync(serverInfoFile(config.dataDir), 'utf8')) as { url: string }).url
-    } catch {
-      process.stderr.write(`slipway: no running server found for ${config.dataDir}; pass --server URL\n${USAGE}`)
-      return 2
-    }
+    process.stderr.write(`slipway: no running server found for ${config.dataDir}; pass --server URL\n${USAGE}`)
+    return 2
   }
   const root = values.root as string | undefined
   if (!root) {

@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process'
-import fs from 'node:fs'
 import { buildConfig } from '../../config/config.ts'
-import { serverInfoFile } from '../../server/server.ts'
-import { localCredentials } from './logs.ts'
+import { serverAccess } from './server-access.ts'
 import type { CommandArgs } from '../main.ts'
 
 /**
@@ -12,26 +10,17 @@ import type { CommandArgs } from '../main.ts'
  */
 export async function consoleCommand({ values }: CommandArgs): Promise<number> {
   const config = buildConfig({ dataDir: values['data-dir'] as string | undefined })
-  let url = values['endpoint-url'] as string | undefined
-  if (!url) {
-    try {
-      url = (JSON.parse(fs.readFileSync(serverInfoFile(config.dataDir), 'utf8')) as { url: string }).url
-    } catch {
-      process.stderr.write(`slipway: no running server found for ${config.dataDir}; start it with 'slipway up --data-dir ${config.dataDir}' or pass --endpoint-url\n`)
-      return 1
-    }
-  }
-  const creds = localCredentials(config.dataDir)
-  if (!creds) {
-    process.stderr.write('slipway: no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --data-dir)\n')
+  const server = serverAccess(config.dataDir, values['endpoint-url'] as string | undefined)
+  if ('problem' in server) {
+    process.stderr.write(`slipway: ${server.problem}\n`)
     return 1
   }
-  const res = await fetch(`${url}/console/login-links`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${creds.accessKeyId}:${creds.secretAccessKey}`).toString('base64')}` } })
+  const res = await fetch(`${server.url}/console/login-links`, { method: 'POST', headers: { authorization: server.authorization } })
   if (!res.ok) {
     process.stderr.write(`slipway: ${res.status} ${await res.text()}\n`)
     return 1
   }
-  const login = `${url}${((await res.json()) as { path: string }).path}`
+  const login = `${server.url}${((await res.json()) as { path: string }).path}`
   process.stdout.write(`${login}\n(one-time link, valid for 10 minutes)\n`)
   if (!values['no-open']) {
     const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'

@@ -41,7 +41,6 @@ function storeOver(db: Database, sql: Sql, transaction: Store['transaction']): S
     audit: sqlAudit(sql),
     transaction,
     signals: db.signals,
-    dialect: db.dialect,
     close: () => db.close(),
   }
 }

@@ -58,7 +58,6 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
   const onError = options.onError ?? (() => undefined)
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types })
   pool.on('error', (err) => onError(err, 'idle PostgreSQL connection'))
-  await pool.query('SELECT 1')
   const scope = new TransactionScope()
   const pooled = sqlOn(pool as unknown as Queryable)
   // A statement outside a transaction, issued from inside one, would take a second connection: with
@@ -72,7 +71,15 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
     run: (text, ...params) => guard(() => pooled.run(text, ...params)),
     exec: (script) => guard(() => pooled.exec(script)),
   }
-  const signals = await listenForSignals(options.url, (text, values) => pool.query(text, values), onError)
+  // A database that cannot be reached fails the start, and leaves no pool behind to keep the process alive.
+  let signals: Awaited<ReturnType<typeof listenForSignals>>
+  try {
+    await pool.query('SELECT 1')
+    signals = await listenForSignals(options.url, (text, values) => pool.query(text, values), onError)
+  } catch (err) {
+    await pool.end().catch(() => undefined)
+    throw err
+  }
 
   const database: Database = {
     dialect: 'postgres',

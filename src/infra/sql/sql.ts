@@ -84,7 +84,6 @@ export const TRANSACTION_ATTEMPTS = 5
 /** Epoch milliseconds <-> Date and friends, at the SQL edge. */
 export const toMs = (d: Date): number => d.getTime()
 export const fromMs = (v: unknown): Date => new Date(Number(v))
-export const optMs = (d: Date | undefined): number | null => (d === undefined ? null : d.getTime())
 export const optDate = (v: unknown): Date | undefined => (v === null || v === undefined ? undefined : new Date(Number(v)))
 export const optString = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v))
 export const parseJson = <T>(v: unknown): T => JSON.parse(String(v)) as T

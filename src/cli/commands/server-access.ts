@@ -1,0 +1,39 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { serverInfoFile } from '../../server/server.ts'
+
+export type Credentials = { accessKeyId: string; secretAccessKey: string }
+
+/** Credentials for talking to a server: env AWS_ACCESS_KEY_ID/SECRET, else the data dir's files. */
+export function localCredentials(dataDir: string): Credentials | undefined {
+  if (process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY) return { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY }
+  try {
+    const text = fs.readFileSync(path.join(dataDir, 'aws', 'credentials'), 'utf8')
+    const id = /aws_access_key_id\s*=\s*(\S+)/.exec(text)?.[1]
+    const secret = /aws_secret_access_key\s*=\s*(\S+)/.exec(text)?.[1]
+    return id && secret ? { accessKeyId: id, secretAccessKey: secret } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The URL the server running on `dataDir` listens on (its `server.json`), if one runs. */
+export function runningServerUrl(dataDir: string): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(serverInfoFile(dataDir), 'utf8')) as { url: string }).url
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Where and as whom a command reaches a server: `--endpoint-url` or the data dir's running server,
+ * with the environment's or the data dir's key. A message for the user when either is missing.
+ */
+export function serverAccess(dataDir: string, endpointUrl: string | undefined): { url: string; authorization: string } | { problem: string } {
+  const url = endpointUrl ?? runningServerUrl(dataDir)
+  if (!url) return { problem: `no running server found for ${dataDir}; pass --endpoint-url` }
+  const creds = localCredentials(dataDir)
+  if (!creds) return { problem: 'no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --data-dir)' }
+  return { url, authorization: `Basic ${Buffer.from(`${creds.accessKeyId}:${creds.secretAccessKey}`).toString('base64')}` }
+}
