@@ -10,6 +10,7 @@ import type {
   StatusType,
   Tag,
 } from '../protocol/models/codebuild.types.ts'
+import type { RunnerLabels, RunnerRequirements } from './model/runner-match.ts'
 
 /**
  * What the store keeps of a CodeBuild project. Nested settings reuse the API model's data shapes
@@ -96,6 +97,8 @@ export type BuildRecord = {
   secondaryArtifacts: BuildArtifacts[]
   reportArns?: string[]
   stopRequested: boolean
+  /** Why it was asked to stop (absent when it was not). */
+  stopReason?: StopReason
   idempotencyToken?: string
   /** Relative to the data dir. */
   logFile: string
@@ -122,15 +125,66 @@ export interface BuildStore {
    * (a finished build is never rewritten). Returns false on conflict.
    */
   save(build: BuildRecord, expected: string): Promise<boolean>
-  requestStop(id: string): Promise<boolean>
+  /** Asks a running build to end: STOPPED (StopBuild) or TIMED_OUT (its timeout passed). */
+  requestStop(id: string, reason?: StopReason): Promise<boolean>
   delete(id: string): Promise<boolean>
   /** Builds not finished (for start-up recovery and timeouts). */
   unfinished(): Promise<BuildRecord[]>
   /**
-   * Claims the oldest queued build job whose project is below its concurrent build limit: marks the
-   * job claimed by `owner` until `leaseUntil`. Returns the build id or undefined.
+   * Claims the oldest queued build job that `accepts` (given the requirements its job was queued
+   * with) and whose project is below its concurrent build limit: marks the job claimed by `owner`
+   * until `leaseUntil`. Returns the build id or undefined.
    */
-  claimNext(owner: string, now: Date, leaseUntil: Date): Promise<{ jobId: string; buildId: string } | undefined>
+  claimNext(owner: string, now: Date, leaseUntil: Date, accepts?: (requires: RunnerRequirements) => boolean): Promise<{ jobId: string; buildId: string } | undefined>
+}
+
+export type StopReason = 'STOPPED' | 'TIMED_OUT'
+
+/** A build runner as it registered (`slipway runner`, or a server's own). */
+export type RunnerRecord = {
+  id: string
+  name: string
+  /** The access key's principal it registered with (`runner:<name>`). */
+  principal: string
+  labels: RunnerLabels
+  capacity: number
+  executor: string
+  version: string
+  registeredAt: Date
+  lastSeenAt: Date
+}
+
+export interface RunnerStore {
+  upsert(runner: RunnerRecord): Promise<void>
+  get(id: string): Promise<RunnerRecord | undefined>
+  /** Records that the runner asked for work or reported (it is alive). */
+  touch(id: string, at: Date): Promise<void>
+  /** Runners seen since `since`, by name. */
+  active(since: Date): Promise<RunnerRecord[]>
+  /** Forgets runners not seen since `before`; returns how many. */
+  prune(before: Date): Promise<number>
+}
+
+/** A CodeBuild reserved-capacity fleet (`CreateFleet`), as the API shows it. */
+export type FleetRecord = {
+  name: string
+  arn: string
+  id: string
+  created: Date
+  lastModified: Date
+  baseCapacity: number
+  environmentType: string
+  computeType: string
+  overflowBehavior?: string
+  tags: { key?: string; value?: string }[]
+}
+
+export interface FleetStore {
+  insert(fleet: FleetRecord): Promise<boolean>
+  get(name: string): Promise<FleetRecord | undefined>
+  list(): Promise<FleetRecord[]>
+  update(fleet: FleetRecord): Promise<boolean>
+  delete(name: string): Promise<boolean>
 }
 
 /** Build logs as chunks (see `DatabaseLogStore`): contiguous, keyed by byte offset. */

@@ -11,6 +11,7 @@ import { notificationsCommand } from './commands/notifications.ts'
 import { agentCommand } from './commands/agent.ts'
 import { consoleCommand } from './commands/console.ts'
 import { auditCommand } from './commands/audit.ts'
+import { runnerCommand, runnersCommand } from './commands/runner.ts'
 
 const USAGE = `Usage: slipway <command> [options]
 
@@ -20,6 +21,7 @@ Commands:
                           --region R (us-east-1)  --log-level L (info)
                           --executor docker|host|auto (auto: docker when it answers)
                           --no-agent (do not run the local deploy agent 'local')
+                          --no-runner (run no builds here: they wait for a \`slipway runner\`)
   server                  one server of several on shared storage (docs/scale-out.md), in the foreground
                           the options of up (no local agent), and
                           --database-url postgres://… (SLIPWAY_DATABASE_URL)
@@ -37,10 +39,16 @@ Commands:
   agent                   the deploy agent for this host (CodeDeploy on-premises instance)
                           --root DIR (deployment root)  --server URL  --name NAME (hostname)
                           --tags k=v,k2=v2  --heartbeat-seconds N (2)  --region R  [--data-dir DIR]
+  runner                  a build runner on this machine, reaching the server over HTTP (docs/runners.md)
+                          --server URL  --executor docker|host|auto  --capacity N (CPUs)
+                          --labels k=v,k2=v1|v2 (type, computeType, image, fleet)  --name NAME (hostname)
+                          --work-dir DIR  [--data-dir DIR]  (key: slipway keys create-runner NAME)
+  runners list            the registered runners and their builds  [--data-dir DIR] [--endpoint-url URL]
   console                 print a one-time login URL for the web console and open a browser
                           [--data-dir DIR] [--endpoint-url URL] [--no-open]
   env                     print export lines for the AWS CLI    [--data-dir DIR]
   keys create [--user U]  create an access key                  [--data-dir DIR]
+  keys create-runner N    create a runner key (it can only run builds)
   keys list               list access keys                      [--data-dir DIR]
   keys delete <KEY_ID>    delete an access key                  [--data-dir DIR]
   audit [--limit N]       who changed what, newest first: time, principal, action, resource, request id
@@ -62,6 +70,7 @@ const OPTIONS = {
   user: { type: 'string' },
   executor: { type: 'string' },
   'no-agent': { type: 'boolean' },
+  'no-runner': { type: 'boolean' },
   'no-open': { type: 'boolean' },
   buildspec: { type: 'string' },
   image: { type: 'string' },
@@ -95,6 +104,9 @@ const OPTIONS = {
   'repositories-dir': { type: 'string' },
   'master-key-file': { type: 'string' },
   runner: { type: 'boolean' },
+  capacity: { type: 'string' },
+  labels: { type: 'string' },
+  'work-dir': { type: 'string' },
 } as const
 
 async function main(argv: string[]): Promise<number> {
@@ -134,6 +146,10 @@ async function main(argv: string[]): Promise<number> {
       return consoleCommand(args)
     case 'audit':
       return auditCommand(args)
+    case 'runner':
+      return runnerCommand(args)
+    case 'runners':
+      return runnersCommand(args)
     default:
       process.stderr.write(`slipway: unknown command '${command}'\n\n${USAGE}`)
       return 2

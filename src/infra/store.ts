@@ -2,7 +2,7 @@ import type { AccessKeyStore } from '../identity/access-keys.ts'
 import type { RepositoryStore } from '../git/records.ts'
 import type { EventOutbox } from '../events/outbox.ts'
 import type { TagStore } from './tags.ts'
-import type { BuildLogStore, BuildStore, ProjectStore, ReportStore, SecretStore } from '../build/records.ts'
+import type { BuildLogStore, BuildStore, FleetStore, ProjectStore, ReportStore, RunnerStore, SecretStore } from '../build/records.ts'
 import type { JobQueue } from './jobs.ts'
 import type { PipelineStore } from '../pipeline/records.ts'
 import type { DeployStore } from '../deploy/records.ts'
@@ -41,6 +41,8 @@ export interface Store {
   readonly projects: ProjectStore
   readonly builds: BuildStore
   readonly buildLogs: BuildLogStore
+  readonly runners: RunnerStore
+  readonly fleets: FleetStore
   readonly secrets: SecretStore
   readonly jobs: JobQueue
   readonly reports: ReportStore

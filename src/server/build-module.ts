@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { SlipwayConfig } from '../config/config.ts'
@@ -6,19 +7,23 @@ import type { Clock } from '../infra/clock.ts'
 import type { Store } from '../infra/store.ts'
 import type { SecretBox } from '../infra/crypto/secret-box.ts'
 import type { EventBus } from '../events/bus.ts'
-import type { ObjectStore } from '../artifacts/ports.ts'
-import type { GitContext } from '../git/service/context.ts'
 import type { HttpAuth } from '../protocol/http-auth.ts'
+import type { Authenticator } from '../protocol/authenticate.ts'
 import type { BuildContext } from '../build/service/context.ts'
 import { codeBuildApi } from '../build/api/codebuild-api.ts'
-import { BUILD_QUEUED_SIGNAL, BuildRunner } from '../build/runner/build-runner.ts'
+import { BUILD_QUEUED_SIGNAL } from '../build/service/builds.ts'
 import { secretResolver } from '../build/runner/secrets.ts'
 import { registerBuildLogs } from '../build/http/build-logs.ts'
-import { DockerExecutor } from '../build/executors/docker-executor.ts'
-import { HostExecutor } from '../build/executors/host-executor.ts'
-import type { Executor } from '../build/executors/executor.ts'
+import { registerRunnerRpc } from '../build/http/runner-rpc.ts'
+import { registerRunnersView } from '../build/http/runners-view.ts'
+import { RunnerDispatch } from '../build/service/runner-dispatch.ts'
+import { BuildReconciler } from '../build/service/build-reconciler.ts'
+import { chooseExecutor } from '../build/executors/choose-executor.ts'
+import { runnerPrincipal } from '../build/rpc/protocol.ts'
 import type { BuildKeys } from '../identity/build-keys.ts'
+import type { KeyService } from '../identity/key-service.ts'
 import type { LogStore } from '../build/logs/log-store.ts'
+import { Runner } from '../runner/runner.ts'
 
 export type BuildModuleDeps = {
   config: SlipwayConfig
@@ -26,27 +31,21 @@ export type BuildModuleDeps = {
   store: Store
   box: SecretBox
   bus: EventBus
-  git: GitContext
-  objects: ObjectStore
   baseUrl: () => string
   auth: HttpAuth
-  keys: BuildKeys
+  /** Authenticates runner calls (any key; the transport admits runner keys only). */
+  sigv4: Authenticator
+  keys: KeyService
+  buildKeys: BuildKeys
   logs: LogStore
 }
 
-/** Picks the executor: `docker` must answer; `auto` uses docker when it answers, else the host. */
-export async function chooseExecutor(choice: SlipwayConfig['executor'], owner?: string): Promise<Executor> {
-  if (choice === 'host') return new HostExecutor()
-  const docker = new DockerExecutor({ ...(owner ? { owner } : {}) })
-  if (await docker.available()) return docker
-  if (choice === 'docker') throw new Error('--executor docker: no Docker engine answers on /var/run/docker.sock')
-  return new HostExecutor()
-}
-
-/** The CodeBuild context: API service, log endpoint, and the in-process build runner. */
+/**
+ * The CodeBuild context on a server: the API, the log endpoint, the runner protocol, the reconciler
+ * that ends what lost runners leave, and — where this server runs builds (`slipway up`, `slipway
+ * server --runner`) — its own runner, a client of the same protocol over loopback.
+ */
 export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps) {
-  // Containers are labelled with this server's data dir: servers sharing a Docker engine leave each other's alone.
-  const executor = await chooseExecutor(deps.config.executor, createHash('sha256').update(deps.config.dataDir).digest('hex').slice(0, 16))
   const ctx: BuildContext = {
     store: deps.store,
     clock: deps.clock,
@@ -56,31 +55,47 @@ export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps
     baseUrl: deps.baseUrl,
     wake: () => deps.store.signals.send(BUILD_QUEUED_SIGNAL),
   }
-  const runner = new BuildRunner(
-    ctx,
-    {
-      clock: deps.clock,
-      executor,
-      objects: deps.objects,
-      git: deps.git,
-      dataDir: deps.config.dataDir,
-      region: deps.config.region,
-      accountId: deps.config.accountId,
-      baseUrl: deps.baseUrl,
-      resolveSecret: secretResolver(deps.store, deps.box),
-      logs: deps.logs,
-      saveReport: (r) => deps.store.reports.insert(r),
-      keys: deps.keys,
-    },
-    { leaseMs: deps.config.buildLeaseMs, onError: (err, context) => app.log.error({ err }, context) },
-  )
-  // Nothing runs here yet at start-up: this server's containers and sessions were left by its dead
-  // predecessor. Build keys are shared: only those of builds no longer running go (a build of a crashed
-  // server keeps its key until it fails with its lease, when the server that fails it revokes it).
+  const dispatch = new RunnerDispatch({ ctx, keys: deps.buildKeys, logs: deps.logs, resolveSecret: secretResolver(deps.store, deps.box), leaseMs: deps.config.buildLeaseMs })
+  const reconciler = new BuildReconciler(ctx, { keys: deps.buildKeys, tickMs: 250, forgetRunnersAfterMs: 24 * 3600_000, onError: (err, context) => app.log.error({ err }, context) })
+  // Build keys are shared: only those of builds no longer running go (a build of a crashed runner
+  // keeps its key until it fails with its lease, when the server that fails it revokes it).
   const running = new Set((await deps.store.builds.unfinished()).map((b) => b.id))
-  await deps.keys.revokeExcept((id) => running.has(id))
-  if (executor instanceof DockerExecutor) await executor.removeOrphans(() => false)
-  if (executor instanceof HostExecutor) executor.removeOrphans(path.join(deps.config.dataDir, 'work'), () => false)
+  await deps.buildKeys.revokeExcept((id) => running.has(id))
   registerBuildLogs(app, { store: deps.store, logs: deps.logs, auth: deps.auth })
-  return { ctx, runner, executor, api: codeBuildApi(ctx) }
+  registerRunnerRpc(app, { dispatch, authenticate: deps.sigv4 })
+  registerRunnersView(app, { ctx, auth: deps.auth })
+
+  let runner: Runner | undefined
+  let runnerKey: string | undefined
+  return {
+    ctx,
+    api: codeBuildApi(ctx),
+    /** Starts the reconciler, and this server's own runner when it runs builds (once it listens). */
+    async start(): Promise<void> {
+      reconciler.start()
+      if (!deps.config.runner) return
+      // The server's own runner: a runner key of its own, replaced at every start (a crashed
+      // predecessor's goes), and the executor's leftovers of that predecessor removed.
+      const id = createHash('sha256').update(deps.config.dataDir).digest('hex').slice(0, 12)
+      const principal = runnerPrincipal(`server-${id}`)
+      for (const k of await deps.keys.list()) if (k.userName === principal) await deps.keys.delete(k.accessKeyId)
+      const key = await deps.keys.create(principal)
+      runnerKey = key.accessKeyId
+      runner = new Runner({
+        endpoint: { url: deps.baseUrl(), region: deps.config.region, credentials: key },
+        name: os.hostname().replace(/[^\w.@-]/g, '-').slice(0, 64) || 'server',
+        labels: {},
+        capacity: 8,
+        executor: await chooseExecutor(deps.config.executor, id),
+        workDir: path.join(deps.config.dataDir, 'runner'),
+        log: (level, message) => app.log[level]({ runner: 'embedded' }, message),
+      })
+      await runner.start()
+    },
+    async stop(): Promise<void> {
+      reconciler.stop()
+      await runner?.stop()
+      if (runnerKey) await deps.keys.delete(runnerKey).catch(() => false)
+    },
+  }
 }

@@ -27,6 +27,7 @@ import type { ObjectStore } from '../artifacts/ports.ts'
 import { registerConsole } from '../web/module.ts'
 import { buildKeys } from '../identity/build-keys.ts'
 import { ConsoleSessions } from '../web/sessions.ts'
+import { userKeyLookup, userKeysOnly } from './runner-keys.ts'
 
 export type RunningServer = {
   url: string
@@ -81,11 +82,14 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   }
 
   app.get('/health', async () => ({ status: 'ok' }))
-  const sigv4 = sigv4Authenticator(keys.lookup, clock, config.maxSkewSeconds)
+  // Runner keys sign the runner protocol and nothing else: every other endpoint refuses them.
+  const anyKeySigv4 = sigv4Authenticator(keys.lookup, clock, config.maxSkewSeconds)
+  const sigv4 = userKeysOnly(anyKeySigv4)
+  const lookup = userKeyLookup(keys.lookup)
   const sessions = new ConsoleSessions(store.consoleSessions)
-  registerGitSmartHttp(app, git, { lookup: keys.lookup, clock, regions: candidateRegions(config.region) })
-  const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup: keys.lookup, maxSkewSeconds: config.maxSkewSeconds, objects: storage.objects, outbox: store.events, flush: () => bus.flush() }).objects
-  const builds = await registerBuilds(app, { config, clock, store, box, bus, git, objects: artifacts, baseUrl: () => baseUrl, auth: { lookup: keys.lookup, sigv4, session: sessions.principalOf }, keys: buildKeys(keys), logs: storage.logs })
+  registerGitSmartHttp(app, git, { lookup, clock, regions: candidateRegions(config.region) })
+  const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup, maxSkewSeconds: config.maxSkewSeconds, objects: storage.objects, outbox: store.events, flush: () => bus.flush() }).objects
+  const builds = await registerBuilds(app, { config, clock, store, box, bus, baseUrl: () => baseUrl, auth: { lookup, sigv4, session: sessions.principalOf }, sigv4: anyKeySigv4, keys, buildKeys: buildKeys(keys), logs: storage.logs })
   const deploy = registerDeploy(app, { config, clock, store, bus, objects: artifacts, agentLeaseMs: config.agentLeaseMs })
   const pipelines = registerPipelines(app, { config, clock, store, bus, git, objects: artifacts, builds: builds.ctx, baseUrl: () => baseUrl, deployments: deploy.deployments, findDeploymentByAction: deploy.findByAction })
   const codecommit = codeCommitApi(git)
@@ -95,7 +99,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
 
-  registerConsole(app, { region: config.region, store, clock, bus, sessions, lookup: keys.lookup, auth: { lookup: keys.lookup, sigv4 }, pipelines: pipelines.api, builds: builds.api, engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, objects: artifacts })
+  registerConsole(app, { region: config.region, store, clock, bus, sessions, lookup, auth: { lookup, sigv4 }, pipelines: pipelines.api, builds: builds.api, engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, objects: artifacts })
   const notifications = registerNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, log: app.log })
   try {
     await syncAllRefs(git)
@@ -114,7 +118,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   baseUrl = `http://${host}:${port}`
 
   const awsCliFiles = writeAwsCliFiles(config.dataDir, await keys.rootKey(), baseUrl, config.region)
-  builds.runner.start({ claim: config.runner })
+  await builds.start()
   await pipelines.start()
   await deploy.start()
   const stopHousekeeping = startHousekeeping({ git, store, clock, onError: (err, context) => app.log.error({ err }, context) })
@@ -135,7 +139,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
       pipelines.stop()
       deploy.stop()
       await notifications.stop()
-      await builds.runner.stop()
+      await builds.stop()
       await app.close()
       await storage.close()
       fs.rmSync(serverInfoFile(config.dataDir), { force: true })

@@ -6,6 +6,7 @@ import { startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
 import { ListPipelineExecutionsCommand, StartPipelineExecutionCommand } from '@aws-sdk/client-codepipeline'
 import { aws, awsCliAvailable, AWS } from '../helpers/aws-cli.ts'
 import { codePipelineClient, stageStatus, waitForExecution, waitForState } from '../helpers/codepipeline.ts'
+import { codeBuildClient, waitForBuild } from '../helpers/codebuild.ts'
 import { approvalStage, buildStage, createPipeline, createPipelineProject, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
 
 const cliMissing = !(await awsCliAvailable())
@@ -60,6 +61,9 @@ describe('pipelines survive kill -9 of the server', { skip: cliMissing && `AWS C
       await repo.push()
       const running = await waitForState(codePipelineClient(server), 'p', (s) => s.stageStates?.find((x) => x.stageName === 'Build')?.actionStates?.[0]?.latestExecution?.externalExecutionId !== undefined)
       const id = running.stageStates!.find((x) => x.stageName === 'Build')!.latestExecution!.pipelineExecutionId!
+      // Crash while the build's commands run (a build claimed but not yet started would go to another runner).
+      const buildId = running.stageStates!.find((x) => x.stageName === 'Build')!.actionStates![0]!.latestExecution!.externalExecutionId!
+      await waitForBuild(codeBuildClient(server), buildId, { until: (b) => b.currentPhase === 'BUILD' })
       server = await crashAndRestart(server)
       const done = await waitForExecution(codePipelineClient(server), 'p', id, undefined, 20_000)
       assert.equal(done.status, 'Failed')

@@ -1,11 +1,6 @@
 import type { StoreSlice } from '../../infra/store.ts'
-import { LogSignaller, logChanged, type LogRef, type LogSink, type LogStore } from './log-store.ts'
-
-/** A chunk is written when this much is buffered, or this long after its first byte. */
-const CHUNK_BYTES = 64 * 1024
-const CHUNK_MS = 50
-/** The largest chunk one row holds (a burst written while the database was slow is split). */
-const MAX_CHUNK_BYTES = 1024 * 1024
+import { LogGap, LogSignaller, logChanged, type LogRef, type LogSink, type LogStore } from './log-store.ts'
+import { chunkedLogSink } from './chunked-log-sink.ts'
 
 /**
  * The scale-out `LogStore`: each build's log is a sequence of chunks in the database (`build_log_chunks`,
@@ -27,64 +22,21 @@ export class DatabaseLogStore implements LogStore {
 
   open(build: LogRef): LogSink {
     const logs = this.#store.buildLogs
-    let pending: Buffer[] = []
-    let pendingBytes = 0
-    let offset = -1
-    let timer: NodeJS.Timeout | undefined
-    let writing: Promise<void> | undefined
-    let closed = false
-    // One chunk, at the log's end. An error may hide a write that happened: the length read back
-    // tells, so a chunk is never written twice nor skipped (a build has one writer).
-    const put = async (data: Buffer) => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          if (offset < 0) offset = await logs.size(build.id)
-          await logs.append(build.id, offset, data)
-          offset += data.length
-          return
-        } catch (err) {
-          const end = offset < 0 ? undefined : offset + data.length
-          offset = await logs.size(build.id).catch(() => -1)
-          if (end !== undefined && offset >= end) return
-          if (attempt >= 5) throw err
-          await new Promise((r) => setTimeout(r, 100 * attempt))
-        }
-      }
-    }
-    // Writes what is buffered, a chunk at a time, until nothing is; what arrives meanwhile joins the next chunk.
-    const drain = async () => {
-      while (pendingBytes > 0) {
-        const data = Buffer.concat(pending)
-        pending = []
-        pendingBytes = 0
-        for (let at = 0; at < data.length; at += MAX_CHUNK_BYTES) await put(data.subarray(at, at + MAX_CHUNK_BYTES))
-        this.#signaller.grew(build.id)
-      }
-    }
-    const flush = (): Promise<void> => {
-      if (timer) clearTimeout(timer)
-      timer = undefined
-      writing ??= drain()
-        .catch(this.#onError)
-        .finally(() => (writing = undefined))
-      return writing
-    }
-    return {
-      write: (data) => {
-        if (closed || data.length === 0) return
-        const bytes = Buffer.from(data)
-        pending.push(bytes)
-        pendingBytes += bytes.length
-        if (pendingBytes >= CHUNK_BYTES) void flush()
-        else timer ??= setTimeout(() => void flush(), CHUNK_MS)
-      },
-      close: async () => {
-        if (closed) return
-        closed = true
-        while (writing || pendingBytes > 0) await (writing ?? flush())
-        this.#signaller.grew(build.id)
-      },
-    }
+    return chunkedLogSink({
+      size: () => logs.size(build.id),
+      put: (offset, data) => logs.append(build.id, offset, data),
+      grew: () => this.#signaller.grew(build.id),
+      onError: this.#onError,
+    })
+  }
+
+  async append(build: LogRef, offset: number, data: Buffer): Promise<number> {
+    const size = await this.#store.buildLogs.size(build.id)
+    if (data.length === 0 || offset + data.length <= size) return size
+    if (offset !== size) throw new LogGap(build.id, offset, size)
+    await this.#store.buildLogs.append(build.id, offset, data)
+    this.#signaller.grew(build.id)
+    return size + data.length
   }
 
   async *read(build: LogRef, offset: number): AsyncIterable<Buffer> {

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 import type { Signals } from '../../infra/sql/sql.ts'
-import { LogSignaller, logChanged, type LogRef, type LogSink, type LogStore } from './log-store.ts'
+import { LogGap, LogSignaller, logChanged, type LogRef, type LogSink, type LogStore } from './log-store.ts'
 
 const CHUNK = 64 * 1024
 
@@ -39,6 +39,17 @@ export class FileLogStore implements LogStore {
         this.#signaller.grew(build.id)
       },
     }
+  }
+
+  async append(build: LogRef, offset: number, data: Buffer): Promise<number> {
+    const file = path.join(this.#dataDir, build.logFile)
+    const size = (await fsp.stat(file).catch(() => undefined))?.size ?? 0
+    if (data.length === 0 || offset + data.length <= size) return size
+    if (offset !== size) throw new LogGap(build.id, offset, size)
+    await fsp.mkdir(path.dirname(file), { recursive: true })
+    await fsp.appendFile(file, data)
+    this.#signaller.grew(build.id)
+    return size + data.length
   }
 
   async *read(build: LogRef, offset: number): AsyncIterable<Buffer> {

@@ -22,8 +22,21 @@ export type LogRef = { id: string; logFile: string }
  * trust a wake-up alone).
  */
 export interface LogStore extends LogSinks {
+  /**
+   * Appends a chunk a remote runner sent at `offset`, the log's end (a chunk already there — a retry —
+   * changes nothing). Returns the log's size after it; throws `LogGap` for an offset past the end.
+   */
+  append(build: LogRef, offset: number, data: Buffer): Promise<number>
   read(build: LogRef, offset: number): AsyncIterable<Buffer>
   changed(build: LogRef, ms: number): Promise<void>
+}
+
+/** A chunk does not start at the log's end (a writer that lost track of it: it reads the size again). */
+export class LogGap extends Error {
+  constructor(buildId: string, offset: number, size: number) {
+    super(`log of ${buildId} is ${size} bytes long; a chunk at ${offset} does not follow it`)
+    this.name = 'LogGap'
+  }
 }
 
 /** The signal a log's writer sends when more of it is readable (payload: the build id). */

@@ -3,7 +3,6 @@ import path from 'node:path'
 import type { StatusType } from '../../protocol/models/codebuild.types.ts'
 import type { Clock } from '../../infra/clock.ts'
 import type { ObjectStore } from '../../artifacts/ports.ts'
-import type { GitContext } from '../../git/service/context.ts'
 import type { BuildRecord, ReportRecord } from '../records.ts'
 import type { BuildPlan, PhasePlan } from '../model/buildspec-types.ts'
 import { type BuildPhaseType, type PhaseOutcome, nextPhase, buildStatusOf } from '../model/phases.ts'
@@ -13,9 +12,8 @@ import type { LogSinks } from '../logs/log-store.ts'
 import { PhaseRecorder } from './phase-recorder.ts'
 import { ShellDriver } from './shell-driver.ts'
 import { builtInVariables, credentialVariables, exportScript, gitCredentialVariables, userVariables } from './build-env.ts'
-import type { BuildKeys } from '../../identity/build-keys.ts'
 import type { KeyPair } from '../../identity/key-service.ts'
-import { SourceError } from './source.ts'
+import { type RepositorySource, SourceError } from './source.ts'
 import { prepareSources, loadBuildspec } from './prepare-sources.ts'
 import { cacheRestoreScript, cacheSaveScript } from './cache.ts'
 import { uploadArtifacts, captureShellValues } from './upload-artifacts.ts'
@@ -26,7 +24,8 @@ export type EngineDeps = {
   executor: Executor
   /** Absent only for `slipway build` (local source, no S3 or CodeCommit sources). */
   objects?: ObjectStore
-  git?: GitContext
+  repositories?: RepositorySource
+  /** The runner's own directory: builds' work dirs (`work/`) and LOCAL caches (`cache/`). */
   dataDir: string
   /** `slipway build`: the build runs in this directory in place (linked as the primary source). */
   localSourceDir?: string
@@ -38,8 +37,8 @@ export type EngineDeps = {
   logs: LogSinks
   /** Keeps a test report (absent: reports are collected but not stored, as in `slipway build`). */
   saveReport?: (report: ReportRecord) => Promise<void>
-  /** A key for the build's own AWS calls, revoked when it ends (absent for `slipway build`). */
-  keys?: BuildKeys
+  /** The build's own key for its AWS calls, issued by the server (absent for `slipway build`). */
+  key?: KeyPair
 }
 
 /** Stop and timeout arrive through `signal`; its reason is the phase status to record. */
@@ -81,9 +80,8 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
     phases.begin('PROVISIONING')
     await control.save(build)
     let phase: BuildPhaseType
-    let key: KeyPair | undefined
+    const key = deps.key
     try {
-      key = deps.keys ? await deps.keys.issue(build.id) : undefined
       if (key) log.addSecrets([key.secretAccessKey])
       session = await deps.executor.start({
         buildId: build.id,
@@ -107,7 +105,7 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
     if (phase === 'DOWNLOAD_SOURCE' && session) {
       phases.begin('DOWNLOAD_SOURCE')
       try {
-        build.resolvedSourceVersion = await prepareSources(build, { git: deps.git, objects: deps.objects }, workDir)
+        build.resolvedSourceVersion = await prepareSources(build, { repositories: deps.repositories, objects: deps.objects }, workDir)
         plan = await loadBuildspec(build, deps.objects, path.join(workDir, 'src'))
         const vars = await userVariables(build, plan, deps.resolveSecret)
         log.addSecrets(vars.filter((v) => v.secret).map((v) => v.value))
@@ -174,7 +172,6 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
   } finally {
     control.signal.removeEventListener('abort', onAbort)
     fs.rmSync(workDir, { recursive: true, force: true })
-    await deps.keys?.revoke(build.id).catch((err: unknown) => log.line(now(), `Slipway could not revoke the build's key: ${(err as Error).message}`))
   }
   build.status = buildStatusOf(phases.outcomes())
   build.currentPhase = 'COMPLETED'

@@ -2,17 +2,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import type { ProjectSource } from '../../protocol/models/codebuild.types.ts'
 import type { ObjectStore } from '../../artifacts/ports.ts'
-import type { GitContext } from '../../git/service/context.ts'
-import { cloneUrl } from '../../git/service/context.ts'
-import { cleanGitEnv } from '../../git/adapters/run-git.ts'
-import { GitObjectNotFound } from '../../git/ports.ts'
 import { extractZipFile } from '../../shared/zip.ts'
-
-const run = promisify(execFile)
 
 /**
  * The file a CODEBUILD_CLONE_REF artifact holds (written by the pipeline's CodeCommit source action):
@@ -43,7 +35,17 @@ export function s3LocationOf(location: string): { bucket: string; key: string } 
   return m && m[1] && m[2] ? { bucket: m[1], key: m[2] } : undefined
 }
 
-export type SourceDeps = { git?: GitContext; objects?: ObjectStore }
+/** Where CODECOMMIT sources come from: the server's repositories, cloned over git smart HTTP. */
+export interface RepositorySource {
+  /**
+   * Clones repository `name` into `dir` (empty) with `origin` pointing at the server, and checks out
+   * `version` (a branch, tag or commit; the default branch when absent) detached. Returns the commit.
+   * @throws SourceError when the repository or the version does not exist.
+   */
+  clone(name: string, version: string | undefined, dir: string, depth?: number): Promise<string>
+}
+
+export type SourceDeps = { repositories?: RepositorySource; objects?: ObjectStore }
 
 export function requireObjects(deps: SourceDeps): ObjectStore {
   if (!deps.objects) throw new SourceError('CLIENT_ERROR', 'this source needs the server\'s object store')
@@ -59,38 +61,17 @@ export async function fetchSource(deps: SourceDeps, source: ProjectSource, versi
   switch (source.type) {
     case 'NO_SOURCE':
       return undefined
-    case 'CODECOMMIT':
-      if (!deps.git) throw new SourceError('CLIENT_ERROR', 'CodeCommit sources need the server')
-      return fetchCodeCommit(deps.git, source, version, dir)
+    case 'CODECOMMIT': {
+      if (!deps.repositories) throw new SourceError('CLIENT_ERROR', 'CodeCommit sources need the server')
+      const name = repositoryNameOf(source.location)
+      if (!name) throw new SourceError('CLIENT_ERROR', `repository not found for CodeCommit location ${source.location ?? ''}`)
+      return deps.repositories.clone(name, version, dir, source.gitCloneDepth && source.gitCloneDepth > 0 ? source.gitCloneDepth : undefined)
+    }
     case 'S3':
       return fetchS3(requireObjects(deps), source, version, dir)
     default:
       throw new SourceError('CLIENT_ERROR', `Source type ${source.type} is not supported by Slipway`)
   }
-}
-
-async function fetchCodeCommit(git: GitContext, source: ProjectSource, version: string | undefined, dir: string): Promise<string> {
-  const name = repositoryNameOf(source.location)
-  const repo = name ? await git.store.repositories.getByName(name) : undefined
-  if (!repo || !name) throw new SourceError('CLIENT_ERROR', `repository not found for CodeCommit location ${source.location ?? ''}`)
-  const spec = version ?? (await git.repos.defaultBranch(repo.id))
-  let commit: string
-  try {
-    commit = await git.repos.resolveCommit(repo.id, spec.replace(/^refs\/heads\//, ''))
-  } catch (err) {
-    if (err instanceof GitObjectNotFound) throw new SourceError('CLIENT_ERROR', `reference not found for primary source and source version ${spec}`)
-    throw err
-  }
-  const env = cleanGitEnv()
-  const depth = source.gitCloneDepth && source.gitCloneDepth > 0 ? ['--depth', String(source.gitCloneDepth), '--no-single-branch'] : []
-  await run('git', ['clone', '-q', '--no-checkout', ...depth, '--', `file://${git.repos.pathOf(repo.id)}`, dir], { env })
-  await run('git', ['-C', dir, 'checkout', '-q', '--detach', commit], { env }).catch(async () => {
-    // A shallow clone may miss an old commit: fetch it explicitly.
-    await run('git', ['-C', dir, 'fetch', '-q', 'origin', commit], { env })
-    await run('git', ['-C', dir, 'checkout', '-q', '--detach', commit], { env })
-  })
-  await run('git', ['-C', dir, 'remote', 'set-url', 'origin', cloneUrl(git, name)], { env })
-  return commit
 }
 
 async function fetchS3(objects: ObjectStore, source: ProjectSource, version: string | undefined, dir: string): Promise<string | undefined> {

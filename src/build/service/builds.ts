@@ -4,6 +4,12 @@ import type { BuildRecord, BuildSettings, PipelineBuildContext, ProjectRecord } 
 import { CodeBuildErrors as E } from '../errors.ts'
 import { type BuildContext, buildArn } from './context.ts'
 import { requireProject } from './projects.ts'
+import { requirementsOf } from '../model/runner-match.ts'
+
+/** The signal sent when a build is queued (by any server), so every runner looks for work. */
+export const BUILD_QUEUED_SIGNAL = 'build-queued'
+/** The signal sent when a running build is asked to stop (payload: the build id). */
+export const BUILD_STOP_SIGNAL = 'build-stop'
 
 export const BUILD_STATE_CHANGE = 'codebuild.BuildStateChange'
 /** A build entered a phase (AWS's "CodeBuild Build Phase Change"; Slipway sends one as each phase starts). */
@@ -32,6 +38,7 @@ export function settingsFor(project: ProjectRecord, input: Partial<StartBuildInp
       ...(input.environmentTypeOverride ? { type: input.environmentTypeOverride } : {}),
       ...(input.computeTypeOverride ? { computeType: input.computeTypeOverride } : {}),
       ...(input.privilegedModeOverride !== undefined ? { privilegedMode: input.privilegedModeOverride } : {}),
+      ...(input.fleetOverride ? { fleet: input.fleetOverride } : {}),
     },
     environmentVariablesOverride: input.environmentVariablesOverride ?? [],
     buildspecOverride: input.buildspecOverride,
@@ -83,7 +90,7 @@ export async function queueBuild(ctx: BuildContext, project: ProjectRecord, sett
       logFile: `logs/builds/${project.name}/${uuid}.log`,
     }
     await tx.builds.insert(record)
-    await tx.jobs.enqueue({ id: `build:${record.id}`, kind: 'build', subjectId: record.id, at: now })
+    await tx.jobs.enqueue({ id: `build:${record.id}`, kind: 'build', subjectId: record.id, payload: { requires: requirementsOf(settings.environment) }, at: now })
     await tx.events.append({ type: BUILD_STATE_CHANGE, source: 'aws.codebuild', resource: buildArn(ctx, record.id), detail: { 'build-id': record.id, 'project-name': project.name, 'build-status': 'IN_PROGRESS' }, at: now })
     return { record, isNew: true }
   }, idempotencyToken ? { lock: `build-token:${project.name}:${idempotencyToken}` } : undefined)
@@ -106,7 +113,7 @@ export async function requireBuild(ctx: BuildContext, id: string): Promise<Build
 export async function stopBuild(ctx: BuildContext, id: string): Promise<BuildRecord> {
   const build = await requireBuild(ctx, id)
   if (build.status !== 'IN_PROGRESS') return build
-  await ctx.store.builds.requestStop(id)
+  if (await ctx.store.builds.requestStop(id)) ctx.store.signals.send(BUILD_STOP_SIGNAL, id)
   const now = ctx.clock.now()
   const stoppedWhileQueued = await ctx.store.transaction(async (tx) => {
     const queued = await tx.builds.get(id)

@@ -1,5 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { fromEnv } from '@aws-sdk/credential-provider-env'
+import { fromIni } from '@aws-sdk/credential-provider-ini'
 import { serverInfoFile } from '../../server/server.ts'
 
 export type Credentials = { accessKeyId: string; secretAccessKey: string }
@@ -15,6 +17,25 @@ export function localCredentials(dataDir: string): Credentials | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * The standard AWS credential chain, for commands that run on other machines (`slipway runner`,
+ * `slipway agent`): AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; else the shared credentials file's
+ * profile when AWS_PROFILE or AWS_SHARED_CREDENTIALS_FILE names one; else the data dir's key (a
+ * server on this machine); else `~/.aws/credentials`'s default profile. Static keys only: nothing
+ * here reaches the network.
+ */
+export async function credentialChain(dataDir: string): Promise<Credentials | undefined> {
+  const env = await fromEnv()().catch(() => undefined)
+  if (env) return { accessKeyId: env.accessKeyId, secretAccessKey: env.secretAccessKey }
+  const ini = () => fromIni({ ignoreCache: true })().then((c) => ({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey }))
+  if (process.env.AWS_PROFILE || process.env.AWS_SHARED_CREDENTIALS_FILE) {
+    return ini().catch((err: unknown) => {
+      throw new Error(`no credentials in profile ${process.env.AWS_PROFILE ?? 'default'}: ${(err as Error).message}`)
+    })
+  }
+  return localCredentials(dataDir) ?? (await ini().catch(() => undefined))
 }
 
 /** The URL the server running on `dataDir` listens on (its `server.json`), if one runs. */

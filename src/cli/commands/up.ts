@@ -14,6 +14,7 @@ export async function upCommand({ values }: CommandArgs): Promise<number> {
     region: values.region as string | undefined,
     logLevel: values['log-level'] as string | undefined,
     executor: values.executor as string | undefined,
+    runner: !values['no-runner'],
   })
   const server = await startServer(config)
   // One local agent, registered as instance `local` (tag slipway=local), so the one-command demo can deploy.
@@ -35,6 +36,7 @@ export async function upCommand({ values }: CommandArgs): Promise<number> {
       `  data dir: ${config.dataDir}`,
       `  AWS CLI:  export AWS_SHARED_CREDENTIALS_FILE=${credentialsFile} AWS_CONFIG_FILE=${configFile}`,
       `            (or: eval "$(npx slipway env --data-dir ${config.dataDir})")`,
+      config.runner ? '  runner:   builds run here (the server\'s own runner)' : '  runner:   none (--no-runner): start `slipway runner` on build machines (docs/runners.md)',
       agent ? `  agent:    on-premises instance 'local' (tag slipway=local), deployment root ${path.join(config.dataDir, 'agent')}` : '  agent:    none (--no-agent)',
       '',
     ].join('\n'),

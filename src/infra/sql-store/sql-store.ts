@@ -11,6 +11,7 @@ import { sqlOutbox } from './events.ts'
 import { sqlBuildProjects } from './build-projects.ts'
 import { sqlBuilds } from './builds.ts'
 import { sqlBuildLogs } from './build-logs.ts'
+import { sqlFleets, sqlRunners } from './runners.ts'
 import { sqlSecrets } from './secrets.ts'
 import { sqlJobs } from './jobs.ts'
 import { sqlBuildReports } from './build-reports.ts'
@@ -31,6 +32,8 @@ function storeOver(db: Database, sql: Sql, transaction: Store['transaction']): S
     projects: sqlBuildProjects(sql),
     builds: sqlBuilds(sql),
     buildLogs: sqlBuildLogs(sql),
+    runners: sqlRunners(sql),
+    fleets: sqlFleets(sql),
     secrets: sqlSecrets(sql),
     jobs: sqlJobs(sql),
     reports: sqlBuildReports(sql),

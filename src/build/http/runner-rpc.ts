@@ -1,0 +1,159 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { readBody } from '../../shared/read-body.ts'
+import { AwsError, SerializationException, ValidationException } from '../../shared/errors.ts'
+import type { Authenticator } from '../../protocol/authenticate.ts'
+import { sendAwsJsonError } from '../../protocol/aws-json/router.ts'
+import type { RunnerDispatch } from '../service/runner-dispatch.ts'
+import type { RunnerRecord } from '../records.ts'
+import { MissingSecret } from '../runner/secrets.ts'
+import { parseRunnerLabels, type RunnerLabels } from '../model/runner-match.ts'
+import {
+  RUNNER_ERRORS, RUNNER_NAME, RUNNER_PROTOCOL_VERSION, RUNNER_RPC_PATH, buildFromWire, buildToWire, isRunnerPrincipal, reportFromWire,
+  type NextResponse, type RegisterResponse, type WaitResponse, type WireBuild, type WireReport,
+} from '../rpc/protocol.ts'
+
+const MAX_JSON = 16 * 1024 * 1024
+const MAX_LOG_CHUNK = 4 * 1024 * 1024
+
+type Body = Record<string, unknown>
+type Handler = (principal: string, body: Body, abort: AbortSignal) => Promise<object>
+
+/**
+ * The runner protocol's transport (see `rpc/protocol.ts`): `POST /runner/v1/<call>`, SigV4-signed by
+ * a runner key — and only a runner key: other keys get AccessDenied here, and runner keys get it
+ * everywhere else. Errors in the AWS JSON shape. A long-poll ends early when its caller goes away.
+ */
+export function registerRunnerRpc(app: FastifyInstance, deps: { dispatch: RunnerDispatch; authenticate: Authenticator }): void {
+  const { dispatch } = deps
+  const runnerOf = (principal: string, body: Body) => dispatch.runner(principal, str(body, 'runnerId'))
+
+  const calls: Record<string, Handler> = {
+    register: async (principal, body): Promise<RegisterResponse> => {
+      const name = str(body, 'name')
+      if (!RUNNER_NAME.test(name)) throw new ValidationException('name must be 1-64 of letters, digits and . @ _ -')
+      const capacity = int(body, 'capacity', 1, 256)
+      const runner = await dispatch.register(principal, { name, labels: labelsOf(body.labels), capacity, executor: str(body, 'executor'), version: str(body, 'version') })
+      return { runnerId: runner.id, leaseMs: dispatch.leaseMs, protocol: RUNNER_PROTOCOL_VERSION }
+    },
+    next: async (principal, body, abort): Promise<NextResponse> => {
+      const runner = await runnerOf(principal, body)
+      const assignments = await dispatch.next(runner, int(body, 'slots', 1, runner.capacity), int(body, 'waitMs', 0, 3_600_000), abort)
+      return { assignments: assignments.map((a) => ({ ...a, build: buildToWire(a.build) })) }
+    },
+    wait: async (principal, body, abort): Promise<WaitResponse> => {
+      const runner = await runnerOf(principal, body)
+      const stop = await dispatch.watch(runner, str(body, 'jobId'), int(body, 'waitMs', 0, 3_600_000), abort)
+      return stop ? { stop } : {}
+    },
+    update: async (principal, body) => {
+      const runner = await runnerOf(principal, body)
+      await dispatch.update(runner, str(body, 'jobId'), buildOf(body))
+      return {}
+    },
+    secret: async (principal, body) => {
+      const runner = await runnerOf(principal, body)
+      const type = str(body, 'type')
+      if (type !== 'PARAMETER_STORE' && type !== 'SECRETS_MANAGER') throw new ValidationException('type must be PARAMETER_STORE or SECRETS_MANAGER')
+      try {
+        return { value: await dispatch.secret(runner, str(body, 'jobId'), type, str(body, 'reference')) }
+      } catch (err) {
+        if (err instanceof MissingSecret) throw new AwsError(RUNNER_ERRORS.missingSecret, err.message, 400)
+        throw err
+      }
+    },
+    report: async (principal, body) => {
+      const runner = await runnerOf(principal, body)
+      if (!body.report || typeof body.report !== 'object') throw new ValidationException('report is required')
+      await dispatch.report(runner, str(body, 'jobId'), reportFromWire(body.report as WireReport))
+      return {}
+    },
+    done: async (principal, body) => {
+      const runner = await runnerOf(principal, body)
+      await dispatch.done(runner, str(body, 'jobId'), buildOf(body))
+      return {}
+    },
+  }
+
+  const authenticated = async (request: FastifyRequest, body: Buffer): Promise<string> => {
+    const caller = await deps.authenticate(request, createHash('sha256').update(body).digest('hex'))
+    if (!isRunnerPrincipal(caller.principal)) throw new AwsError('AccessDeniedException', `${caller.principal} is not a runner: the runner protocol takes runner keys only (slipway keys create-runner NAME)`, 403)
+    return caller.principal
+  }
+
+  app.post<{ Params: { call: string } }>(`${RUNNER_RPC_PATH}/:call`, async (request, reply) => {
+    const requestId = randomUUID()
+    const abort = abortOnClose(reply)
+    try {
+      const handler = calls[request.params.call]
+      if (!handler) throw new AwsError('UnknownOperationException', `Unknown runner call ${request.params.call}`, 404)
+      const raw = await readBody(request.raw, MAX_JSON)
+      const principal = await authenticated(request, raw)
+      let body: unknown
+      try {
+        body = JSON.parse(raw.toString('utf8'))
+      } catch {
+        throw new SerializationException('Malformed JSON in the request body')
+      }
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new SerializationException('The request body must be a JSON object')
+      return json(reply, requestId, await handler(principal, body as Body, abort.signal))
+    } catch (err) {
+      return sendAwsJsonError(reply, err, requestId)
+    }
+  })
+
+  // A log chunk: the bytes are the body, the rest is in the query (so nothing is copied into JSON).
+  app.post<{ Querystring: Record<string, string | undefined> }>(`${RUNNER_RPC_PATH}/log`, async (request, reply) => {
+    const requestId = randomUUID()
+    try {
+      const data = await readBody(request.raw, MAX_LOG_CHUNK)
+      const principal = await authenticated(request, data)
+      const q = request.query
+      const runner: RunnerRecord = await runnerOf(principal, q)
+      const size = await dispatch.appendLog(runner, str(q, 'jobId'), int({ offset: Number(q.offset) }, 'offset', 0, Number.MAX_SAFE_INTEGER), data)
+      return json(reply, requestId, { size })
+    } catch (err) {
+      return sendAwsJsonError(reply, err, requestId)
+    }
+  })
+}
+
+function json(reply: FastifyReply, requestId: string, body: object): FastifyReply {
+  return reply.code(200).header('content-type', 'application/json').header('x-amzn-RequestId', requestId).send(Buffer.from(JSON.stringify(body)))
+}
+
+/** Aborts when the response is closed — sent, or its caller gone (a long-poll then stops waiting). */
+function abortOnClose(reply: FastifyReply): AbortController {
+  const abort = new AbortController()
+  reply.raw.once('close', () => abort.abort())
+  return abort
+}
+
+function str(body: Body, name: string): string {
+  const v = body[name]
+  if (typeof v !== 'string' || v === '') throw new ValidationException(`${name} is required and must be a string`)
+  return v
+}
+
+function int(body: Body, name: string, min: number, max: number): number {
+  const v = body[name]
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ValidationException(`${name} must be an integer from ${min} to ${max}`)
+  return v
+}
+
+function labelsOf(v: unknown): RunnerLabels {
+  if (v === undefined) return {}
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ValidationException('labels must be an object of string arrays')
+  const entries = Object.entries(v as Record<string, unknown>)
+  if (entries.some(([, vs]) => !Array.isArray(vs) || vs.some((x) => typeof x !== 'string'))) throw new ValidationException('labels must be an object of string arrays')
+  const text = entries.map(([k, vs]) => `${k}=${(vs as string[]).join('|')}`).join(',')
+  const parsed = parseRunnerLabels(text)
+  if (typeof parsed === 'string') throw new ValidationException(parsed)
+  return parsed
+}
+
+function buildOf(body: Body): ReturnType<typeof buildFromWire> {
+  const b = body.build as WireBuild | undefined
+  if (!b || typeof b !== 'object' || !Array.isArray(b.phases) || typeof b.currentPhase !== 'string' || typeof b.status !== 'string') throw new ValidationException('build must be a build record')
+  return buildFromWire(b)
+}
