@@ -6,4 +6,6 @@ export const CodeBuildErrors = {
   projectNotFound: (arn: string) => new AwsError('ResourceNotFoundException', `Project cannot be found: ${arn}`),
   buildNotFound: (id: string) => new AwsError('ResourceNotFoundException', `Build ${id} does not exist`),
   projectExists: (arn: string) => new AwsError('ResourceAlreadyExistsException', `Project already exists: ${arn}`),
+  fleetNotFound: (arn: string) => new AwsError('ResourceNotFoundException', `Fleet ${arn} does not exist`),
+  fleetExists: (name: string) => new AwsError('ResourceAlreadyExistsException', `Fleet already exists: ${name}`),
 } as const

@@ -27,6 +27,8 @@ export type ConsoleApiDeps = {
   auth: HttpAuth
   pipelines: AwsJsonService
   builds: AwsJsonService
+  /** Why a queued build waits (no present runner accepts it), for the build page. */
+  whyQueued: (buildId: string) => Promise<string | undefined>
   engine: PipelineEngine
   deployments: DeploymentService
   accountId: string

@@ -90,7 +90,8 @@ export function registerBuildRoutes(router: ConsoleRouter, deps: ConsoleApiDeps)
     const build = await requireBuild(request.params.id ?? '', principal)
     const reports = await testReports(build.reportArns ?? [], principal)
     const artifacts = await Promise.all(artifactsOf(build).map(async ([identifier, a]) => artifactView(identifier, a)))
-    return { build, reports, artifacts: artifacts.filter((a): a is ArtifactView => a !== undefined), logUrl: `/slipway/builds/${encodeURIComponent(build.id ?? '')}/log` }
+    const waiting = await deps.whyQueued(build.id ?? '')
+    return { build, reports, artifacts: artifacts.filter((a): a is ArtifactView => a !== undefined), logUrl: `/slipway/builds/${encodeURIComponent(build.id ?? '')}/log`, ...(waiting ? { waiting } : {}) }
   })
 
   /** Streams one object of the build's artifacts (`?key=`): only keys at or under one of the build's artifact locations. */

@@ -57,7 +57,7 @@ describe('remote build runners (slipway up --no-runner + slipway runner)', () =>
 
   const project = async (name: string, buildspec: string, extra: { computeType?: string; image?: string; cache?: boolean; artifacts?: boolean; fleet?: string } = {}) => {
     const environment: Record<string, unknown> = { type: 'LINUX_CONTAINER', image: extra.image ?? 'host', computeType: extra.computeType ?? SMALL }
-    if (extra.fleet) environment.fleet = { fleetArn: `arn:aws:codebuild:us-east-1:000000000000:fleet/${extra.fleet}:0b8a3e2c-0000-4000-8000-000000000000` }
+    if (extra.fleet) environment.fleet = { fleetArn: extra.fleet }
     const res = await aws(server, ['codebuild', 'create-project', '--name', name, '--source', JSON.stringify({ type: 'NO_SOURCE', buildspec }),
       '--artifacts', extra.artifacts ? `type=S3,location=runner-artifacts,packaging=ZIP,name=${name}.zip` : 'type=NO_ARTIFACTS',
       '--environment', JSON.stringify(environment), '--service-role', 'r', ...(extra.cache ? ['--cache', 'type=LOCAL,modes=LOCAL_CUSTOM_CACHE'] : [])])
@@ -148,12 +148,30 @@ describe('remote build runners (slipway up --no-runner + slipway runner)', () =>
   })
 
   it('keeps a fleet\'s build QUEUED until a runner of that fleet registers, then starts it at once', async () => {
-    await project('on-fleet', 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo on the fleet\n', { fleet: 'gpu-fleet' })
+    const created = await aws(server, ['codebuild', 'create-fleet', '--name', 'gpu-fleet', '--base-capacity', '1', '--environment-type', 'LINUX_CONTAINER', '--compute-type', SMALL])
+    assert.equal(created.code, 0, created.stderr)
+    const fleetArn = String(created.json.fleet.arn)
+    assert.match(fleetArn, /^arn:aws:codebuild:us-east-1:\d{12}:fleet\/gpu-fleet:/)
+    assert.equal(created.json.fleet.status.statusCode, 'ACTIVE')
+    assert.deepEqual((await aws(server, ['codebuild', 'list-fleets'])).json.fleets, [fleetArn])
+    assert.equal((await aws(server, ['codebuild', 'batch-get-fleets', '--names', fleetArn])).json.fleets[0].name, 'gpu-fleet')
+    const unknown = await aws(server, ['codebuild', 'create-project', '--name', 'no-such-fleet', '--source', JSON.stringify({ type: 'NO_SOURCE', buildspec: 'version: 0.2' }), '--artifacts', 'type=NO_ARTIFACTS',
+      '--environment', JSON.stringify({ type: 'LINUX_CONTAINER', image: 'host', computeType: SMALL, fleet: { fleetArn: 'arn:aws:codebuild:us-east-1:000000000000:fleet/nope:1' } }), '--service-role', 'r'])
+    assert.equal(unknown.errorCode, 'ResourceNotFoundException')
+    await project('on-fleet', 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo on the fleet\n', { fleet: fleetArn })
+    assert.equal((await aws(server, ['codebuild', 'delete-fleet', '--arn', fleetArn])).errorCode, 'InvalidInputException', 'a fleet in use is not deleted')
     const id = await start('on-fleet')
     // Every runner present could run it but for the fleet: it waits.
     await sleep(1500)
     const waiting = await waitForBuild(client, id, { until: () => true })
     assert.equal(waiting.currentPhase, 'QUEUED')
+    // The console's build page says why it waits.
+    const link = await run(process.execPath, [SLIPWAY, 'console', '--data-dir', server.dataDir, '--no-open'])
+    const login = /(http\S+login\?token=\S+)/.exec(link.stdout)?.[1]
+    assert.ok(login, link.stdout + link.stderr)
+    const cookie = ((await fetch(login, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0]!
+    const details = (await (await fetch(`${server.url}/console/api/builds/${encodeURIComponent(id)}/details`, { headers: { cookie } })).json()) as { waiting?: string }
+    assert.match(details.waiting ?? '', /Waiting for a build runner that accepts fleet=gpu-fleet/)
     const fleetRunner = await startRunner(server, 'fleet-1', { executor: 'host', labels: 'fleet=gpu-fleet' })
     runners.push(fleetRunner)
     const registered = Date.now()

@@ -9,7 +9,7 @@ type Build = {
   id: string; buildNumber?: number; buildStatus: string; projectName: string; startTime?: string; endTime?: string; initiator?: string
   sourceVersion?: string; resolvedSourceVersion?: string; phases?: Phase[]; exportedEnvironmentVariables?: { name?: string; value?: string }[]
 }
-type Details = { build: Build; reports: TestReport[]; artifacts: ArtifactView[]; logUrl: string }
+type Details = { build: Build; reports: TestReport[]; artifacts: ArtifactView[]; logUrl: string; waiting?: string }
 
 /** `?line=N` of the current hash (`#/builds/<id>?line=N`), kept up to date. */
 function useSelectedLine(): number | undefined {
@@ -71,6 +71,7 @@ export function BuildPage({ id }: { id: string }) {
             <dt>Started</dt><dd>{fmtTime(b.startTime)}</dd>
             <dt>Duration</dt><dd>{b.startTime && b.endTime ? fmtDuration(Date.parse(b.endTime) - Date.parse(b.startTime)) : 'running'}</dd>
           </dl>
+          {data?.waiting && <p className="notice build-waiting" role="status">{data.waiting}</p>}
           <h2>Phases</h2>
           <BuildTimeline phases={b.phases ?? []} endTime={b.endTime} running={running} />
         </>

@@ -5,6 +5,7 @@ import { CodeBuildErrors as E } from '../errors.ts'
 import type { BuildContext } from '../service/context.ts'
 import * as projects from '../service/projects.ts'
 import * as builds from '../service/builds.ts'
+import * as fleets from '../service/fleets.ts'
 import { buildView, projectView } from './views.ts'
 import { buildArn } from '../service/context.ts'
 import { AwsError } from '../../shared/errors.ts'
@@ -68,6 +69,31 @@ export function codeBuildApi(ctx: BuildContext): AwsJsonService<Operations> {
         return { ids: page, nextToken }
       },
       BatchDeleteBuilds: async (i) => builds.batchDeleteBuilds(ctx, i.ids),
+
+      CreateFleet: async (i) => ({ fleet: fleets.fleetView(await fleets.createFleet(ctx, i)) }),
+      UpdateFleet: async (i) => ({ fleet: fleets.fleetView(await fleets.updateFleet(ctx, i)) }),
+      DeleteFleet: async (i) => {
+        await fleets.deleteFleet(ctx, i.arn)
+        return {}
+      },
+      BatchGetFleets: async (i) => {
+        const found = []
+        const fleetsNotFound = []
+        for (const name of i.names) {
+          const f = await fleets.requireFleet(ctx, name).catch(() => undefined)
+          if (f) found.push(fleets.fleetView(f))
+          else fleetsNotFound.push(name)
+        }
+        return { fleets: found, fleetsNotFound }
+      },
+      ListFleets: async (i) => {
+        let list = await ctx.store.fleets.list()
+        if (i.sortBy === 'NAME') list = list.sort((a, b) => a.name.localeCompare(b.name))
+        if (i.sortBy === 'LAST_MODIFIED_TIME') list = list.sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime())
+        if (i.sortOrder === 'DESCENDING') list.reverse()
+        const { page, nextToken } = paginate(list.map((f) => f.arn), i.nextToken, i.maxResults ?? 100, invalidToken)
+        return { fleets: page, nextToken }
+      },
 
       BatchGetReports: async (i) => {
         const reports = []

@@ -5,6 +5,7 @@ import { CodeBuildErrors as E } from '../errors.ts'
 import { type BuildContext, buildArn } from './context.ts'
 import { requireProject } from './projects.ts'
 import { requirementsOf } from '../model/runner-match.ts'
+import { checkFleetOf } from './fleets.ts'
 
 /** The signal sent when a build is queued (by any server), so every runner looks for work. */
 export const BUILD_QUEUED_SIGNAL = 'build-queued'
@@ -58,6 +59,7 @@ export async function startBuild(ctx: BuildContext, input: StartBuildInput, init
     if (existing) return existing
   }
   const settings = settingsFor(project, input, pipeline)
+  if (input.fleetOverride) await checkFleetOf(ctx, { fleet: input.fleetOverride })
   if (settings.source.type === 'NO_SOURCE' && !settings.source.buildspec) throw E.invalidInput('Build source buildspec cannot be empty when source type is NO_SOURCE')
   if (settings.source.type === 'CODEPIPELINE' && !pipeline) throw E.invalidInput('Builds of projects with source type CODEPIPELINE can only be started by a pipeline')
   return queueBuild(ctx, project, settings, initiator, input.idempotencyToken)

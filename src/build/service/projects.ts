@@ -2,6 +2,7 @@ import type { CreateProjectInput, UpdateProjectInput } from '../../protocol/mode
 import type { ProjectRecord } from '../records.ts'
 import { CodeBuildErrors as E } from '../errors.ts'
 import { type BuildContext, projectArn } from './context.ts'
+import { checkFleetOf } from './fleets.ts'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9\-_]{1,254}$/
 
@@ -41,6 +42,7 @@ export async function createProject(ctx: BuildContext, input: CreateProjectInput
     lastModifiedAt: now,
   }
   checkSettings(project)
+  await checkFleetOf(ctx, project.environment)
   if (await ctx.store.projects.get(input.name)) throw E.projectExists(projectArn(ctx, input.name))
   try {
     await ctx.store.projects.insert(project)
@@ -76,6 +78,7 @@ export async function updateProject(ctx: BuildContext, input: UpdateProjectInput
     lastModifiedAt: ctx.clock.now(),
   }
   checkSettings(next)
+  await checkFleetOf(ctx, next.environment)
   await ctx.store.projects.update(next)
   return next
 }

@@ -1,4 +1,4 @@
-import type { BuildRecord, RunnerRecord } from '../records.ts'
+import type { RunnerRecord } from '../records.ts'
 import type { BuildContext } from './context.ts'
 import { requirementsOf, waitingReason } from '../model/runner-match.ts'
 
@@ -20,8 +20,9 @@ export async function listRunners(ctx: BuildContext): Promise<RunnerView[]> {
 }
 
 /** Why a queued build waits, when no present runner accepts it (the console's build page says so). */
-export async function whyQueued(ctx: BuildContext, build: BuildRecord): Promise<string | undefined> {
-  if (build.status !== 'IN_PROGRESS' || build.currentPhase !== 'QUEUED') return undefined
+export async function whyQueued(ctx: BuildContext, buildId: string): Promise<string | undefined> {
+  const build = await ctx.store.builds.get(buildId)
+  if (build?.status !== 'IN_PROGRESS' || build.currentPhase !== 'QUEUED') return undefined
   const now = ctx.clock.now()
   const runners = await ctx.store.runners.active(new Date(now.getTime() - RUNNER_PRESENT_MS))
   return waitingReason(requirementsOf(build.settings.environment), runners)
