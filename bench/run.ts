@@ -27,6 +27,7 @@ import { codeBuildClient } from '../test/helpers/codebuild.ts'
 import { dockerUnavailableReason, ensureTestImage } from '../test/helpers/docker.ts'
 import { benchConsoleLoad } from './console-load.ts'
 import { benchStartBurst, postgresServer, scaleOutStorage } from './scale-out.ts'
+import { startRunner } from '../test/helpers/runners.ts'
 
 const N = Number(process.env.BENCH_RUNS ?? 15)
 const COMMANDS = ['echo one', 'echo two > /dev/null', 'echo three']
@@ -60,8 +61,13 @@ function timeCommand(cmd: string, args: string[]): number {
 /** How to start the server under test: `slipway up` (SQLite) unless a scale-out configuration is given. */
 export type ServerUnderTest = Parameters<typeof startTestServer>[0]
 
-async function benchExecutor(executor: 'host' | 'docker', image: string, under: ServerUnderTest = {}) {
-  const server = await startTestServer({ ...under, extraArgs: [...(under?.extraArgs ?? []), '--executor', executor] })
+/**
+ * StartBuild → first command and → complete. With `remote`, the server runs no builds (`--no-runner`)
+ * and one `slipway runner` process of that executor takes them over HTTP (`--warm N` with `warm`).
+ */
+async function benchExecutor(executor: 'host' | 'docker', image: string, under: ServerUnderTest = {}, remote?: { warm?: number }) {
+  const server = await startTestServer({ ...under, extraArgs: [...(under?.extraArgs ?? []), '--executor', executor, ...(remote ? ['--no-runner'] : [])] })
+  const runner = remote ? await startRunner(server, `bench-${executor}`, { executor, capacity: 2, ...(remote.warm ? { warm: remote.warm } : {}) }) : undefined
   try {
     const client = codeBuildClient(server)
     const markerDir = tempDir('bench-marker')
@@ -95,7 +101,53 @@ async function benchExecutor(executor: 'host' | 'docker', image: string, under: 
     }
     return { startToFirstCommand: stats(firstCommand), wall: stats(wall) }
   } finally {
+    await runner?.stop()
     await server.stop()
+  }
+}
+
+/**
+ * 50 builds queued at once (StartBuild calls in parallel) over two `slipway runner` processes of
+ * capacity 4 with the host executor: builds per second from the first StartBuild to the last build's
+ * end, beside 50 `bash -c` runs of the same commands one after another.
+ */
+async function benchBuildBurst() {
+  const server = await startTestServer({ extraArgs: ['--no-runner'] })
+  const runners = [await startRunner(server, 'burst-1', { executor: 'host', capacity: 4 }), await startRunner(server, 'burst-2', { executor: 'host', capacity: 4 })]
+  try {
+    const client = codeBuildClient(server)
+    const buildspec = ['version: 0.2', 'phases:', '  build:', '    commands:', ...COMMANDS.map((c) => `      - ${c}`)].join('\n') + '\n'
+    await client.send(new CreateProjectCommand({ name: 'burst', source: { type: 'NO_SOURCE', buildspec }, artifacts: { type: 'NO_ARTIFACTS' }, environment: { type: 'LINUX_CONTAINER', image: 'host', computeType: 'BUILD_GENERAL1_SMALL' }, serviceRole: 'r' }))
+    const rounds: number[] = []
+    for (let round = 0; round < 3; round++) {
+      const t0 = performance.now()
+      const ids = await Promise.all(Array.from({ length: 50 }, async () => (await client.send(new StartBuildCommand({ projectName: 'burst' }))).build!.id!))
+      for (let pending = ids; pending.length > 0; ) {
+        const builds = (await client.send(new BatchGetBuildsCommand({ ids: pending }))).builds ?? []
+        const failed = builds.find((b) => b.buildComplete && b.buildStatus !== 'SUCCEEDED')
+        if (failed) throw new Error(`burst build failed: ${JSON.stringify(failed.phases)}`)
+        pending = builds.filter((b) => !b.buildComplete).map((b) => b.id!)
+        if (pending.length > 0) await sleep(10)
+      }
+      rounds.push(performance.now() - t0)
+    }
+    const floor = timeCommand('bash', ['-c', `for i in $(seq 50); do bash -c '${COMMANDS.join('; ')}'; done`])
+    const best = Math.min(...rounds)
+    return { builds: 50, runners: 2, capacityEach: 4, roundsMs: rounds.map(round), buildsPerSecond: round(50 / (best / 1000)), floorBash50SequentialMs: round(floor) }
+  } finally {
+    for (const r of runners) await r.stop()
+    await server.stop()
+  }
+}
+
+/** `docker exec` of the commands in a running container: the floor of a warm start. */
+async function dockerExecFloor(image: string) {
+  const name = `slipway-bench-exec-${process.pid}`
+  spawnSync('docker', ['run', '-d', '--rm', '--name', name, '--network', 'none', image, 'sleep', '3600'], { stdio: 'ignore' })
+  try {
+    return stats(Array.from({ length: N }, () => timeCommand('docker', ['exec', name, 'sh', '-c', COMMANDS.join('; ')])))
+  } finally {
+    spawnSync('docker', ['rm', '-f', name], { stdio: 'ignore' })
   }
 }
 
@@ -168,14 +220,20 @@ async function benchPushToExecution(under: ServerUnderTest = {}) {
   }
 }
 
+/** `BENCH_ONLY=build.host,builds.burst` runs only the sections whose names start with one of these. */
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter((s) => s !== '')
+const wanted = (name: string) => ONLY.length === 0 || ONLY.some((o) => name.startsWith(o))
+
 async function main() {
   const results: Record<string, unknown> = { at: new Date().toISOString(), runs: N, node: process.version, machine: { cpus: (await import('node:os')).cpus().length } }
   results['floor.bash'] = stats(Array.from({ length: N }, () => timeCommand('bash', ['-c', COMMANDS.join('; ')])))
-  results['build.host'] = await benchExecutor('host', 'host')
-  results['build.logVolume.host'] = await benchLogVolume()
-  results['pipeline.pushToExecution'] = await benchPushToExecution()
-  results['console.load'] = await benchConsoleLoad(timeRuns, stats)
-  const scaleOut = await scaleOutStorage()
+  if (wanted('build.host')) results['build.host'] = await benchExecutor('host', 'host')
+  if (wanted('build.remote.host')) results['build.remote.host'] = await benchExecutor('host', 'host', {}, {})
+  if (wanted('builds.burst')) results['builds.burst.twoRunners'] = await benchBuildBurst()
+  if (wanted('build.logVolume')) results['build.logVolume.host'] = await benchLogVolume()
+  if (wanted('pipeline.pushToExecution')) results['pipeline.pushToExecution'] = await benchPushToExecution()
+  if (wanted('console.load')) results['console.load'] = await benchConsoleLoad(timeRuns, stats)
+  const scaleOut = wanted('postgres') ? await scaleOutStorage() : { skip: 'not asked for (BENCH_ONLY)' }
   if (scaleOut.skip !== undefined) {
     results['postgres'] = { skipped: scaleOut.skip }
   } else {
@@ -191,10 +249,15 @@ async function main() {
   const noDocker = await dockerUnavailableReason()
   if (noDocker) {
     results['build.docker'] = { skipped: noDocker }
-  } else {
+  } else if (wanted('build.docker') || wanted('build.remote.docker')) {
     const image = await ensureTestImage()
     results['floor.dockerRun'] = stats(Array.from({ length: N }, () => timeCommand('docker', ['run', '--rm', '--network', 'none', image, 'sh', '-c', COMMANDS.join('; ')])))
-    results['build.docker'] = await benchExecutor('docker', image)
+    results['floor.dockerExec'] = await dockerExecFloor(image)
+    if (wanted('build.docker')) results['build.docker'] = await benchExecutor('docker', image)
+    if (wanted('build.remote.docker')) {
+      results['build.remote.docker.cold'] = await benchExecutor('docker', image, {}, {})
+      results['build.remote.docker.warm'] = await benchExecutor('docker', image, {}, { warm: 2 })
+    }
   }
   const dir = path.join(ROOT, 'bench', 'results')
   fs.mkdirSync(dir, { recursive: true })

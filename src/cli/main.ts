@@ -42,7 +42,8 @@ Commands:
   runner                  a build runner on this machine, reaching the server over HTTP (docs/runners.md)
                           --server URL  --executor docker|host|auto  --capacity N (CPUs)
                           --labels k=v,k2=v1|v2 (type, computeType, image, fleet)  --name NAME (hostname)
-                          --work-dir DIR  [--data-dir DIR]  (key: slipway keys create-runner NAME)
+                          --work-dir DIR  --warm N (docker: N started containers per image)
+                          [--data-dir DIR]  (key: slipway keys create-runner NAME)
   runners list            the registered runners and their builds  [--data-dir DIR] [--endpoint-url URL]
   console                 print a one-time login URL for the web console and open a browser
                           [--data-dir DIR] [--endpoint-url URL] [--no-open]
@@ -107,6 +108,7 @@ const OPTIONS = {
   capacity: { type: 'string' },
   labels: { type: 'string' },
   'work-dir': { type: 'string' },
+  warm: { type: 'string' },
 } as const
 
 async function main(argv: string[]): Promise<number> {

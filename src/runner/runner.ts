@@ -96,6 +96,7 @@ export class Runner {
     this.#slotFreed?.()
     for (const r of this.#running.values()) r.controller.abort('STOPPED')
     await Promise.allSettled([this.#loop, ...[...this.#running.values()].map((r) => r.done)])
+    if (this.#o.executor instanceof DockerExecutor) await this.#o.executor.close()
   }
 
   /** Resolves when the poll loop ends (stopped, or the server refused this runner's key). */
@@ -275,10 +276,15 @@ export class Runner {
     }
   }
 
+  /** What a dead predecessor in this work dir left: its containers or sessions, work dirs, warm slots. */
   async #removeOrphans(): Promise<void> {
     const executor = this.#o.executor
-    if (executor instanceof DockerExecutor) await executor.removeOrphans(() => false).catch(() => 0)
+    if (executor instanceof DockerExecutor) {
+      await executor.removeOrphans(() => false).catch(() => 0)
+      fs.rmSync(path.join(this.#o.workDir, 'work'), { recursive: true, force: true })
+    }
     if (executor instanceof HostExecutor) executor.removeOrphans(path.join(this.#o.workDir, 'work'), () => false)
+    fs.rmSync(path.join(this.#o.workDir, 'warm'), { recursive: true, force: true })
   }
 }
 

@@ -28,7 +28,7 @@ import { registerConsole } from '../web/module.ts'
 import { buildKeys } from '../identity/build-keys.ts'
 import { ConsoleSessions } from '../web/sessions.ts'
 import { userKeyLookup, userKeysOnly } from './runner-keys.ts'
-import { whyQueued } from '../build/service/runner-views.ts'
+import { listRunners, whyQueued } from '../build/service/runner-views.ts'
 
 export type RunningServer = {
   url: string
@@ -100,7 +100,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
 
-  registerConsole(app, { region: config.region, store, clock, bus, sessions, lookup, auth: { lookup, sigv4 }, pipelines: pipelines.api, builds: builds.api, whyQueued: (id) => whyQueued(builds.ctx, id), engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, objects: artifacts })
+  registerConsole(app, { region: config.region, store, clock, bus, sessions, lookup, auth: { lookup, sigv4 }, pipelines: pipelines.api, builds: builds.api, whyQueued: (id) => whyQueued(builds.ctx, id), runners: () => listRunners(builds.ctx), engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, objects: artifacts })
   const notifications = registerNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, log: app.log })
   try {
     await syncAllRefs(git)

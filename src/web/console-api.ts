@@ -17,6 +17,8 @@ import { type HttpAuth, requirePrincipal } from '../protocol/http-auth.ts'
 import { isBuildPrincipal } from '../identity/build-keys.ts'
 import { type ConsoleRouter, readJson, sendConsoleError, str } from './console-route.ts'
 
+import type { RunnerView } from '../build/service/runner-views.ts'
+
 export type ConsoleApiDeps = {
   region: string
   store: StoreSlice<'audit' | 'consoleSessions' | 'deploy' | 'pipelines'>
@@ -29,6 +31,8 @@ export type ConsoleApiDeps = {
   builds: AwsJsonService
   /** Why a queued build waits (no present runner accepts it), for the build page. */
   whyQueued: (buildId: string) => Promise<string | undefined>
+  /** The build runners present now, with the builds each runs. */
+  runners: () => Promise<RunnerView[]>
   engine: PipelineEngine
   deployments: DeploymentService
   accountId: string

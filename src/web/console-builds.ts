@@ -85,6 +85,9 @@ export function registerBuildRoutes(router: ConsoleRouter, deps: ConsoleApiDeps)
     return { build: summary(build) }
   })
 
+  /** The build runners present now (`slipway runner`, the server's own), each with the builds it runs. */
+  route('GET', '/console/api/runners', async () => ({ runners: await deps.runners() }))
+
   /** The build with its test reports (summary and the test cases that did not pass) and its artifacts' downloadable files. */
   route('GET', '/console/api/builds/:id/details', async (request, principal) => {
     const build = await requireBuild(request.params.id ?? '', principal)

@@ -42,7 +42,7 @@ describe('remote build runners (slipway up --no-runner + slipway runner)', () =>
     dockerSkip = await dockerUnavailableReason()
     if (!dockerSkip) {
       await ensureTestImage()
-      docker = await startRunner(server, 'docker-1', { executor: 'docker', labels: `computeType=${LARGE},image=slipway-test/*`, capacity: 2 })
+      docker = await startRunner(server, 'docker-1', { executor: 'docker', labels: `computeType=${LARGE},image=slipway-test/*`, capacity: 2, warm: 1 })
       runners.push(docker)
     }
     await aws(server, ['s3', 'mb', 's3://runner-artifacts'])
@@ -117,6 +117,25 @@ describe('remote build runners (slipway up --no-runner + slipway runner)', () =>
     assert.equal(done.buildStatus, 'SUCCEEDED', text)
     assert.match(text, /inside a container/)
     assert.doesNotMatch(text, new RegExp(host.workDir), 'not on the host runner')
+
+    // The runner keeps a started container of that image waiting (--warm 1): the next build takes it.
+    const warmContainers = async () => (await run('docker', ['ps', '-q', '--no-trunc', '--filter', 'label=slipway.build=warm'])).stdout.split('\n').filter((l) => l !== '')
+    let waitingContainer: string | undefined
+    for (const deadline = Date.now() + 30_000; !waitingContainer && Date.now() < deadline; ) {
+      waitingContainer = (await warmContainers())[0]
+      if (!waitingContainer) await sleep(100)
+    }
+    assert.ok(waitingContainer, 'a warm container waits')
+    await project('warm-docker', 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo "id=$CODEBUILD_BUILD_ID"\n      - echo "pwd=$(pwd)"\n      - echo made > made.txt\nartifacts:\n  files:\n    - made.txt\n', { computeType: LARGE, image: 'slipway-test/busybox:latest', artifacts: true })
+    const warmId = await start('warm-docker')
+    const warmDone = await waitForBuild(client, warmId, { timeoutMs: 60_000 })
+    const warmLog = await log(warmId)
+    assert.equal(warmDone.buildStatus, 'SUCCEEDED', warmLog)
+    assert.match(warmLog, new RegExp(`id=${warmId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`))
+    assert.match(warmLog, /pwd=\/codebuild\/output\/src\/src\n/)
+    assert.equal((await aws(server, ['s3api', 'head-object', '--bucket', 'runner-artifacts', '--key', 'warm-docker.zip'])).code, 0, 'the warm build\'s artifact is in the bucket')
+    assert.equal((await run('docker', ['inspect', waitingContainer])).code !== 0 || !(await warmContainers()).includes(waitingContainer), true, 'the build used the waiting container')
+
     const listed = await run(process.execPath, [SLIPWAY, 'runners', 'list', '--data-dir', server.dataDir])
     assert.match(listed.stdout, /host-1\s+host\s+0\/1\s+[^\n]*computeType=BUILD_GENERAL1_SMALL/)
     assert.match(listed.stdout, /docker-1\s+docker\s+0\/2\s+[^\n]*computeType=BUILD_GENERAL1_LARGE,image=slipway-test\/\*/)
@@ -172,6 +191,10 @@ describe('remote build runners (slipway up --no-runner + slipway runner)', () =>
     const cookie = ((await fetch(login, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0]!
     const details = (await (await fetch(`${server.url}/console/api/builds/${encodeURIComponent(id)}/details`, { headers: { cookie } })).json()) as { waiting?: string }
     assert.match(details.waiting ?? '', /Waiting for a build runner that accepts fleet=gpu-fleet/)
+    // The console's runners page lists who is present and what they run.
+    const present = (await (await fetch(`${server.url}/console/api/runners`, { headers: { cookie } })).json()) as { runners: { name: string; capacity: number; executor: string; builds: string[] }[] }
+    assert.deepEqual(present.runners.find((r) => r.name === 'host-1'), { ...present.runners.find((r) => r.name === 'host-1'), capacity: 1, executor: 'host', builds: [] })
+    assert.equal(present.runners.some((r) => r.name === 'fleet-1'), false)
     const fleetRunner = await startRunner(server, 'fleet-1', { executor: 'host', labels: 'fleet=gpu-fleet' })
     runners.push(fleetRunner)
     const registered = Date.now()

@@ -21,11 +21,12 @@ export async function createRunnerKey(server: TestServer, name: string): Promise
  * a runner key (in its environment): no data dir, no database. Runs the CLI's entry point directly on
  * this Node, so a SIGKILL really kills the runner. Resolves once it registered.
  */
-export async function startRunner(server: TestServer, name: string, options: { executor: 'host' | 'docker'; labels?: string; capacity?: number }): Promise<TestRunner> {
+export async function startRunner(server: TestServer, name: string, options: { executor: 'host' | 'docker'; labels?: string; capacity?: number; warm?: number }): Promise<TestRunner> {
   const key = await createRunnerKey(server, name)
   const workDir = tempDir(`runner-${name}`)
   const args = [path.join(ROOT, 'src', 'cli', 'main.ts'), 'runner', '--server', server.url, '--name', name, '--executor', options.executor, '--work-dir', workDir, '--capacity', String(options.capacity ?? 1)]
   if (options.labels) args.push('--labels', options.labels)
+  if (options.warm) args.push('--warm', String(options.warm))
   const child = spawn(process.execPath, args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanAwsEnv(), AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey } })
   let out = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))

@@ -12,6 +12,7 @@ import { BuildList } from './BuildList.tsx'
 import { ProjectPage } from './ProjectPage.tsx'
 import { PipelineEditor } from './PipelineEditor.tsx'
 import { ExecutionPage } from './ExecutionPage.tsx'
+import { RunnerList } from './RunnerList.tsx'
 
 function useHash() {
   const [hash, setHash] = useState(location.hash || '#/')
@@ -61,6 +62,7 @@ export function App() {
   else if (parts[0] === 'pipelines' && parts[1]) page = <PipelinePage name={parts[1]} />
   else if (parts[0] === 'builds' && parts[1]) page = <BuildPage id={parts[1]} />
   else if (parts[0] === 'builds') page = <BuildList />
+  else if (parts[0] === 'runners') page = <RunnerList />
   else if (parts[0] === 'projects' && parts[1]) page = <ProjectPage name={parts[1]} />
   else if (parts[0] === 'repositories' && parts[1]) page = <RepositoryPage name={parts[1]} query={query} />
   else if (parts[0] === 'repositories') page = <RepositoryList />
@@ -74,6 +76,7 @@ export function App() {
         <nav aria-label="Main">
           <a href="#/">Pipelines</a>
           <a href="#/builds">Builds</a>
+          <a href="#/runners">Runners</a>
           <a href="#/deployments">Deployments</a>
           <a href="#/repositories">Repositories</a>
         </nav>

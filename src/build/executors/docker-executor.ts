@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -7,6 +8,24 @@ import { bootstrapScript, ProvisioningError, type Executor, type SessionSpec, ty
 /** Where the build's directories appear inside the container (the CodeBuild layout). */
 export const CONTAINER_SRC_DIR = '/codebuild/output/src/src'
 export const CONTAINER_CONTROL_DIR = '/codebuild/output/slipway'
+/** A warm container has one mount, made before its build is known: the build's whole work dir. */
+const WARM_WORK_DIR = '/codebuild/output/src'
+const WARM_CONTROL_DIR = `${WARM_WORK_DIR}/slipway`
+
+/** A started container whose shell waits on stdin. */
+type Live = { container: Docker.Container; stream: NodeJS.ReadWriteStream; output: PassThrough; exited: Promise<number> }
+type Warm = Live & { slot: string }
+
+export type DockerExecutorOptions = {
+  socketPath?: string
+  network?: 'host' | 'none'
+  /** Labels this process's containers, so runners sharing a Docker engine tell theirs apart. */
+  owner?: string
+  /** Containers kept started and waiting per image (and shell), so a build skips creating one. */
+  warm?: number
+  /** Where warm containers' work dirs wait (on the same filesystem as the builds' work dirs). */
+  poolDir?: string
+}
 
 /**
  * One container per build from the project's image (never pulled: a missing image fails PROVISIONING),
@@ -18,12 +37,31 @@ export class DockerExecutor implements Executor {
   readonly #docker: Docker
   readonly #network: 'host' | 'none'
   readonly #owner: string
+  readonly #warm: number
+  readonly #poolDir: string | undefined
+  readonly #pool = new Map<string, Warm[]>()
+  readonly #filling = new Map<string, number>()
+  #closed = false
 
-  /** `owner` labels this process's containers, so servers sharing a Docker engine tell theirs apart. */
-  constructor(options: { socketPath?: string; network?: 'host' | 'none'; owner?: string } = {}) {
+  constructor(options: DockerExecutorOptions = {}) {
     this.#docker = new Docker({ socketPath: options.socketPath ?? '/var/run/docker.sock' })
     this.#network = options.network ?? 'host'
     this.#owner = options.owner ?? 'slipway'
+    this.#warm = options.poolDir ? (options.warm ?? 0) : 0
+    this.#poolDir = options.poolDir
+  }
+
+  /** Warm containers waiting now, over all images. */
+  get warmCount(): number {
+    return [...this.#pool.values()].reduce((n, list) => n + list.length, 0)
+  }
+
+  /** Removes the warm containers; later builds start cold. */
+  async close(): Promise<void> {
+    this.#closed = true
+    const all = [...this.#pool.values()].flat()
+    this.#pool.clear()
+    await Promise.all(all.map((w) => this.#discard(w)))
   }
 
   /** True when a Docker engine answers on the socket. */
@@ -50,6 +88,12 @@ export class DockerExecutor implements Executor {
   }
 
   async start(spec: SessionSpec): Promise<ShellSession> {
+    // A warm container fits a build that needs no mount beyond its work dir and no privilege.
+    const key = `${spec.image}\u0000${spec.shell}`
+    const eligible = this.#warm > 0 && !spec.privileged && spec.extraDirs.length === 0
+    const warm = eligible ? this.#pool.get(key)?.shift() : undefined
+    if (eligible) this.#fill(key, spec.image, spec.shell)
+    if (warm) return this.#takeWarm(warm, spec)
     try {
       await this.#docker.getImage(spec.image).inspect()
     } catch {
@@ -59,30 +103,74 @@ export class DockerExecutor implements Executor {
     const controlDir = path.join(spec.workDir, 'slipway')
     fs.mkdirSync(srcDir, { recursive: true })
     fs.mkdirSync(controlDir, { recursive: true })
+    const live = await this.#launch(spec.image, spec.shell, spec.buildId, {
+      env: { ...spec.env, CODEBUILD_SRC_DIR: CONTAINER_SRC_DIR },
+      workingDir: CONTAINER_SRC_DIR,
+      privileged: spec.privileged,
+      binds: [`${srcDir}:${CONTAINER_SRC_DIR}`, `${controlDir}:${CONTAINER_CONTROL_DIR}`, ...spec.extraDirs.map((d) => `${d.hostPath}:${d.sessionPath}`)],
+    })
+    return this.#session(live, { srcDir: CONTAINER_SRC_DIR, controlDir: CONTAINER_CONTROL_DIR })
+  }
+
+  /**
+   * A warm container becomes the build's: its waiting work dir is renamed to the build's (the bind
+   * mount follows the directory), and the build's environment is exported as the shell's first input.
+   */
+  #takeWarm(warm: Warm, spec: SessionSpec): ShellSession {
+    fs.rmSync(spec.workDir, { recursive: true, force: true })
+    fs.renameSync(warm.slot, spec.workDir)
+    const env = { ...spec.env, CODEBUILD_SRC_DIR: CONTAINER_SRC_DIR }
+    const exports = Object.entries(env).filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)).map(([k, v]) => `export ${k}='${v.replaceAll("'", `'"'"'`)}'`)
+    const session = this.#session(warm, { srcDir: CONTAINER_SRC_DIR, controlDir: WARM_CONTROL_DIR })
+    session.stdin.write(`${exports.join('\n')}\ncd '${CONTAINER_SRC_DIR}'\n`)
+    return session
+  }
+
+  /** Tops the image's pool up to the warm size, in the background. */
+  #fill(key: string, image: string, shell: 'bash' | 'sh'): void {
+    if (this.#closed || !this.#poolDir) return
+    const missing = this.#warm - (this.#pool.get(key)?.length ?? 0) - (this.#filling.get(key) ?? 0)
+    for (let i = 0; i < missing; i++) {
+      this.#filling.set(key, (this.#filling.get(key) ?? 0) + 1)
+      void this.#prepare(image, shell)
+        .then((w) => {
+          if (this.#closed) return this.#discard(w)
+          this.#pool.set(key, [...(this.#pool.get(key) ?? []), w])
+        })
+        .catch(() => undefined)
+        .finally(() => this.#filling.set(key, (this.#filling.get(key) ?? 1) - 1))
+    }
+  }
+
+  async #prepare(image: string, shell: 'bash' | 'sh'): Promise<Warm> {
+    const slot = path.join(this.#poolDir!, randomUUID())
+    fs.mkdirSync(path.join(slot, 'src'), { recursive: true })
+    fs.mkdirSync(path.join(slot, 'slipway'), { recursive: true })
+    const live = await this.#launch(image, shell, 'warm', { env: {}, workingDir: WARM_WORK_DIR, privileged: false, binds: [`${slot}:${WARM_WORK_DIR}`] })
+    return { ...live, slot }
+  }
+
+  async #discard(w: Warm): Promise<void> {
+    await w.container.remove({ force: true }).catch(() => undefined)
+    fs.rmSync(w.slot, { recursive: true, force: true })
+  }
+
+  /** Creates, attaches and starts a container whose shell reads stdin. */
+  async #launch(image: string, shell: 'bash' | 'sh', buildId: string, o: { env: Record<string, string>; workingDir: string; privileged: boolean; binds: string[] }): Promise<Live> {
     const container = await this.#docker.createContainer({
-      Image: spec.image,
-      Cmd: ['/bin/sh', '-c', bootstrapScript(spec.shell)],
-      Env: Object.entries({ ...spec.env, CODEBUILD_SRC_DIR: CONTAINER_SRC_DIR }).map(([k, v]) => `${k}=${v}`),
-      WorkingDir: CONTAINER_SRC_DIR,
+      Image: image,
+      Cmd: ['/bin/sh', '-c', bootstrapScript(shell)],
+      Env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
+      WorkingDir: o.workingDir,
       OpenStdin: true,
       StdinOnce: true,
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
-      Labels: { 'slipway.build': spec.buildId, 'slipway.owner': this.#owner },
-      HostConfig: {
-        NetworkMode: this.#network,
-        Privileged: spec.privileged,
-        Binds: [`${srcDir}:${CONTAINER_SRC_DIR}`, `${controlDir}:${CONTAINER_CONTROL_DIR}`, ...spec.extraDirs.map((d) => `${d.hostPath}:${d.sessionPath}`)],
-      },
+      Labels: { 'slipway.build': buildId, 'slipway.owner': this.#owner },
+      HostConfig: { NetworkMode: this.#network, Privileged: o.privileged, Binds: o.binds },
     })
-    let removed = false
-    const dispose = async () => {
-      if (removed) return
-      removed = true
-      await container.remove({ force: true }).catch(() => undefined)
-    }
     try {
       const stream = await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })
       const output = new PassThrough()
@@ -90,25 +178,35 @@ export class DockerExecutor implements Executor {
       stream.on('end', () => output.end())
       await container.start()
       const exited = container.wait().then((r: { StatusCode: number }) => r.StatusCode, () => 137)
-      const stdin = new PassThrough()
-      stdin.pipe(stream)
-      stdin.on('finish', () => {
-        // Half-close so the shell sees EOF on stdin and exits.
-        ;(stream as unknown as { end(): void }).end()
-      })
-      return {
-        paths: { srcDir: CONTAINER_SRC_DIR, controlDir: CONTAINER_CONTROL_DIR },
-        stdin,
-        output,
-        exited,
-        kill: async () => {
-          await container.kill({ signal: 'SIGKILL' }).catch(() => undefined)
-        },
-        dispose,
-      }
+      return { container, stream, output, exited }
     } catch (err) {
-      await dispose()
+      await container.remove({ force: true }).catch(() => undefined)
       throw new ProvisioningError(`CLIENT_ERROR: could not start the build container: ${(err as Error).message}`)
+    }
+  }
+
+  #session(live: Live, paths: { srcDir: string; controlDir: string }): ShellSession {
+    const { container, stream } = live
+    let removed = false
+    const stdin = new PassThrough()
+    stdin.pipe(stream)
+    stdin.on('finish', () => {
+      // Half-close so the shell sees EOF on stdin and exits.
+      ;(stream as unknown as { end(): void }).end()
+    })
+    return {
+      paths,
+      stdin,
+      output: live.output,
+      exited: live.exited,
+      kill: async () => {
+        await container.kill({ signal: 'SIGKILL' }).catch(() => undefined)
+      },
+      dispose: async () => {
+        if (removed) return
+        removed = true
+        await container.remove({ force: true }).catch(() => undefined)
+      },
     }
   }
 }

@@ -72,7 +72,8 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
   // The LOCAL cache folder, mounted into the session (same path on the host executor).
   const hostCacheDir = path.join(deps.dataDir, 'cache', build.projectName)
   const sessionCacheDir = deps.executor.name === 'docker' ? '/codebuild/output/cache' : hostCacheDir
-  fs.mkdirSync(hostCacheDir, { recursive: true })
+  const localCache = build.settings.cache.type === 'LOCAL'
+  if (localCache) fs.mkdirSync(hostCacheDir, { recursive: true })
   control.signal.addEventListener('abort', onAbort)
 
   try {
@@ -88,7 +89,7 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
         image: build.settings.environment.image,
         privileged: build.settings.environment.privilegedMode ?? false,
         workDir,
-        extraDirs: [{ hostPath: hostCacheDir, sessionPath: sessionCacheDir }],
+        extraDirs: localCache ? [{ hostPath: hostCacheDir, sessionPath: sessionCacheDir }] : [],
         env: { ...builtInVariables(build, { region: deps.region, accountId: deps.accountId, baseUrl: deps.baseUrl(), image: build.settings.environment.image, srcDir: '' }), ...(key ? credentialVariables(key, deps.baseUrl()) : {}) },
         shell: shellOf(build),
       })

@@ -11,7 +11,7 @@ import type { CommandArgs } from '../main.ts'
 
 const USAGE =
   'slipway: usage: slipway runner [--server URL] [--executor docker|host|auto] [--capacity N] [--labels k=v,k2=v1|v2]\n' +
-  '                [--name NAME] [--work-dir DIR] [--region R] [--data-dir DIR]\n' +
+  '                [--name NAME] [--work-dir DIR] [--warm N] [--region R] [--data-dir DIR]\n' +
   '       (credentials: a runner key — slipway keys create-runner NAME — from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,\n' +
   '        AWS_PROFILE / AWS_SHARED_CREDENTIALS_FILE, or --data-dir)\n'
 
@@ -53,7 +53,12 @@ export async function runnerCommand({ values }: CommandArgs): Promise<number> {
     return 1
   }
   const workDir = path.resolve((values['work-dir'] as string | undefined) ?? path.join(config.dataDir, `runner-${name}`))
-  const executor = await chooseExecutor(config.executor, `runner-${createHash('sha256').update(workDir).digest('hex').slice(0, 12)}`)
+  const warm = Number(values.warm ?? 0)
+  if (!Number.isInteger(warm) || warm < 0 || warm > 16) {
+    process.stderr.write('slipway: --warm must be an integer from 0 to 16\n')
+    return 2
+  }
+  const executor = await chooseExecutor(config.executor, `runner-${createHash('sha256').update(workDir).digest('hex').slice(0, 12)}`, { warm, poolDir: path.join(workDir, 'warm') })
   const log = (level: string, message: string) => process.stderr.write(`${new Date().toISOString()} ${level.padEnd(5)} ${message}\n`)
   const runner = new Runner({ endpoint: { url: server, region: config.region, credentials }, name, labels, capacity, executor, workDir, log })
   try {
