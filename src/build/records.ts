@@ -157,7 +157,7 @@ export type RunnerRecord = {
 export interface RunnerStore {
   upsert(runner: RunnerRecord): Promise<void>
   get(id: string): Promise<RunnerRecord | undefined>
-  /** Records that the runner asked for work or reported (it is alive). */
+  /** Records that the runner asked for work or reported (it is alive; kept to within 5 s). */
   touch(id: string, at: Date): Promise<void>
   /** Runners seen since `since`, by name. */
   active(since: Date): Promise<RunnerRecord[]>

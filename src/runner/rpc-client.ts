@@ -24,6 +24,9 @@ export class RpcError extends Error {
   }
 }
 
+/** How long a call may take beyond its own long-poll wait. */
+const CALL_TIMEOUT_MS = 10_000
+
 export type RunnerEndpoint = { url: string; region: string; credentials: SigningCredentials }
 
 export class RunnerClient {
@@ -40,12 +43,12 @@ export class RunnerClient {
   }
 
   async next(runnerId: string, slots: number, waitMs: number, signal?: AbortSignal): Promise<Assignment[]> {
-    const res = await this.#call<NextResponse>('next', { runnerId, slots, waitMs }, signal)
+    const res = await this.#call<NextResponse>('next', { runnerId, slots, waitMs }, signal, waitMs + CALL_TIMEOUT_MS)
     return res.assignments.map((a) => ({ ...a, build: buildFromWire(a.build) }))
   }
 
   wait(runnerId: string, jobId: string, waitMs: number, signal?: AbortSignal): Promise<WaitResponse> {
-    return this.#call('wait', { runnerId, jobId, waitMs }, signal)
+    return this.#call('wait', { runnerId, jobId, waitMs }, signal, waitMs + CALL_TIMEOUT_MS)
   }
 
   async update(runnerId: string, jobId: string, build: BuildRecord): Promise<void> {
@@ -68,11 +71,13 @@ export class RunnerClient {
   async log(runnerId: string, jobId: string, offset: number, data: Buffer): Promise<number> {
     const url = new URL(`${this.#base}/log`)
     url.search = new URLSearchParams({ runnerId, jobId, offset: String(offset) }).toString()
-    const res = await signedFetch(url, { method: 'POST', body: data, headers: { 'content-type': 'application/octet-stream' }, service: RUNNER_SIGNING_SERVICE, region: this.endpoint.region, credentials: this.endpoint.credentials })
+    const res = await signedFetch(url, { method: 'POST', body: data, headers: { 'content-type': 'application/octet-stream' }, service: RUNNER_SIGNING_SERVICE, region: this.endpoint.region, credentials: this.endpoint.credentials, signal: AbortSignal.timeout(CALL_TIMEOUT_MS) })
     return (await answer<LogResponse>(res, 'log')).size
   }
 
-  async #call<T>(name: string, body: object, signal?: AbortSignal): Promise<T> {
+  /** One call; it gives up after `timeoutMs` (a half-open connection must not hold a lease hostage). */
+  async #call<T>(name: string, body: object, signal?: AbortSignal, timeoutMs = CALL_TIMEOUT_MS): Promise<T> {
+    const limit = AbortSignal.timeout(timeoutMs)
     const res = await signedFetch(`${this.#base}/${name}`, {
       method: 'POST',
       body: JSON.stringify(body),
@@ -80,7 +85,7 @@ export class RunnerClient {
       service: RUNNER_SIGNING_SERVICE,
       region: this.endpoint.region,
       credentials: this.endpoint.credentials,
-      ...(signal ? { signal } : {}),
+      signal: signal ? AbortSignal.any([signal, limit]) : limit,
     })
     return answer<T>(res, name)
   }

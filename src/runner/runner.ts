@@ -31,7 +31,22 @@ export type RunnerOptions = {
   log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
 }
 
-type Running = { assignment: Assignment; controller: AbortController; lost: boolean; started: boolean; done: Promise<void> }
+type Running = {
+  assignment: Assignment
+  /** Aborted (with the phase status) to stop the build. */
+  controller: AbortController
+  /** Aborted once the build's end is reported (or given up): the lease is kept until then. */
+  watchEnd: AbortController
+  lost: boolean
+  started: boolean
+  /** Progress saves go one at a time; the newest waiting one replaces an older one. */
+  saving?: Promise<void>
+  nextSave?: BuildRecord
+  done: Promise<void>
+}
+
+/** After a stop, the lease is kept this long at most while the build winds down and reports. */
+const WIND_DOWN_MS = 120_000
 
 /** The runner could not go on (its key was refused): nothing but an operator fixes that. */
 export class RunnerRefused extends Error {
@@ -131,7 +146,8 @@ export class Runner {
       try {
         const assignments = await this.#client.next(this.#runnerId, free, this.#o.pollMs ?? 20_000, this.#stopping.signal)
         failures = 0
-        for (const a of assignments) this.#begin(a)
+        // Builds handed over as this runner stops are not started: their claims lapse and go to another runner.
+        if (!this.#stopping.signal.aborted) for (const a of assignments) this.#begin(a)
       } catch (err) {
         if (this.#stopping.signal.aborted) return
         if (isRpcError(err) && err.code === RUNNER_ERRORS.unknownRunner) {
@@ -150,7 +166,7 @@ export class Runner {
   }
 
   #begin(assignment: Assignment): void {
-    const r: Running = { assignment, controller: new AbortController(), lost: false, started: false, done: Promise.resolve() }
+    const r: Running = { assignment, controller: new AbortController(), watchEnd: new AbortController(), lost: false, started: false, done: Promise.resolve() }
     this.#running.set(assignment.jobId, r)
     r.done = this.#run(r).finally(() => {
       this.#running.delete(assignment.jobId)
@@ -170,12 +186,15 @@ export class Runner {
         signal: r.controller.signal,
         save: (b) => this.#save(r, b),
       })
+      // Progress still in flight lands first: the end is the last word.
+      while (r.saving) await r.saving.catch(() => undefined)
       if (!r.lost) await this.#report(r, final)
       this.#o.log('info', `build ${build.id} ended ${final.status}`)
     } catch (err) {
       this.#o.log('error', `build ${build.id}: ${(err as Error).message}`)
     } finally {
       r.controller.abort('STOPPED')
+      r.watchEnd.abort()
       await watching
       objects.destroy()
     }
@@ -223,7 +242,23 @@ export class Runner {
    * The first save (PROVISIONING) must land before anything runs: a build the server still sees QUEUED
    * goes to another runner when this one's lease lapses, so it must not have run here.
    */
-  async #save(r: Running, build: BuildRecord): Promise<void> {
+  #save(r: Running, build: BuildRecord): Promise<void> {
+    if (!r.saving) {
+      r.saving = this.#send(r, build).finally(() => (r.saving = undefined))
+      return r.saving
+    }
+    // One in flight: this one waits, replacing any older waiting one; it goes once the flight lands.
+    const queued = r.nextSave === undefined
+    r.nextSave = build
+    if (!queued) return r.saving
+    return r.saving.then(() => {
+      const next = r.nextSave
+      r.nextSave = undefined
+      return next ? this.#save(r, next) : undefined
+    })
+  }
+
+  async #send(r: Running, build: BuildRecord): Promise<void> {
     if (!r.started) {
       try {
         await retrying(() => this.#client.update(this.#runnerId, r.assignment.jobId, build), this.#leaseMs / 2)
@@ -258,16 +293,24 @@ export class Runner {
     r.controller.abort('STOPPED' satisfies PhaseOutcome)
   }
 
-  /** Keeps the lease while the build runs; the same long-poll brings StopBuild and timeouts at once. */
+  /**
+   * Keeps the lease while the build runs and until its end is reported (a stopped build still has to
+   * wind down and report); the same long-poll brings StopBuild and timeouts at once.
+   */
   async #watch(r: Running): Promise<void> {
     let failures = 0
-    const signal = r.controller.signal
-    while (!signal.aborted) {
+    const signal = r.watchEnd.signal
+    let stoppedAt: number | undefined
+    while (!signal.aborted && !r.lost) {
+      if (r.controller.signal.aborted) stoppedAt ??= Date.now()
+      if (stoppedAt !== undefined && Date.now() - stoppedAt > WIND_DOWN_MS) return
       try {
         const res = await this.#client.wait(this.#runnerId, r.assignment.jobId, Math.max(200, Math.floor(this.#leaseMs / 3)), signal)
         failures = 0
         if (res.stop === 'LOST') this.#lose(r)
-        else if (res.stop) r.controller.abort(res.stop)
+        else if (res.stop && !r.controller.signal.aborted) r.controller.abort(res.stop)
+        // A stop already being acted on: wait out a third of the lease before renewing again.
+        if (res.stop && res.stop !== 'LOST') await sleep(Math.floor(this.#leaseMs / 3), signal)
       } catch (err) {
         if (signal.aborted) return
         this.#o.log('warn', `build ${r.assignment.build.id}: cannot renew its lease: ${(err as Error).message}`)

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -24,6 +25,23 @@ import type { BuildKeys } from '../identity/build-keys.ts'
 import type { KeyService } from '../identity/key-service.ts'
 import type { LogStore } from '../build/logs/log-store.ts'
 import { Runner } from '../runner/runner.ts'
+
+/**
+ * This server's own runner's id: random, kept in its data dir (servers on other machines may use the
+ * same data dir path; each has its own id, so none replaces another's runner key).
+ */
+function embeddedRunnerId(dataDir: string): string {
+  const file = path.join(dataDir, 'runner-id')
+  try {
+    const id = fs.readFileSync(file, 'utf8').trim()
+    if (/^[0-9a-f]{12}$/.test(id)) return id
+  } catch {
+    // first start: make one
+  }
+  const id = randomBytes(6).toString('hex')
+  fs.writeFileSync(file, `${id}\n`, { mode: 0o600 })
+  return id
+}
 
 export type BuildModuleDeps = {
   config: SlipwayConfig
@@ -76,7 +94,7 @@ export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps
       if (!deps.config.runner) return
       // The server's own runner: a runner key of its own, replaced at every start (a crashed
       // predecessor's goes), and the executor's leftovers of that predecessor removed.
-      const id = createHash('sha256').update(deps.config.dataDir).digest('hex').slice(0, 12)
+      const id = embeddedRunnerId(deps.config.dataDir)
       const principal = runnerPrincipal(`server-${id}`)
       for (const k of await deps.keys.list()) if (k.userName === principal) await deps.keys.delete(k.accessKeyId)
       const key = await deps.keys.create(principal)
@@ -91,6 +109,7 @@ export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps
         log: (level, message) => app.log[level]({ runner: 'embedded' }, message),
       })
       await runner.start()
+      runner.finished.catch((err: unknown) => app.log.error({ err }, 'this server\'s build runner stopped: builds wait for other runners'))
     },
     async stop(): Promise<void> {
       reconciler.stop()

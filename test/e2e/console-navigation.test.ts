@@ -74,7 +74,12 @@ describe('web console: history paging and filters, live transitions, sessions ac
     const status = byStatus('Superseded').length > 0 ? 'Superseded' : 'Succeeded'
     await page.getByLabel('Status').selectOption(status)
     await page.getByText(`${byStatus(status).length} executions`).waitFor()
-    const shown = await page.locator('tr[data-execution]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))
+    // The count and the rows render from one answer, but wait for the rows themselves too.
+    let shown: (string | null)[] = []
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      shown = await page.locator('tr[data-execution]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))
+      if (shown.length > 0 && shown.every((s) => s === status)) break
+    }
     assert.ok(shown.length > 0 && shown.every((s) => s === status), `only ${status} rows: ${shown}`)
 
     // The execution id links to its execution page.

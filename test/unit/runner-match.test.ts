@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { fleetNameOf, parseRunnerLabels, requirementsOf, runnerAccepts, waitingReason } from '../../src/build/model/runner-match.ts'
+import { fleetNameOf, parseRunnerLabels, requirementsOf, runnerAccepts, valueMatches, waitingReason } from '../../src/build/model/runner-match.ts'
 
 describe('runner matching (pure)', () => {
   const env = { type: 'LINUX_CONTAINER', computeType: 'BUILD_GENERAL1_SMALL', image: 'aws/codebuild/standard:7.0' } as const
@@ -21,6 +21,16 @@ describe('runner matching (pure)', () => {
     assert.equal(runnerAccepts({ image: ['aws/codebuild/*'] }, req), true)
     assert.equal(runnerAccepts({ image: ['aws/codebuild/amazonlinux*'] }, req), false)
     assert.equal(runnerAccepts({ type: ['ARM_CONTAINER'] }, req), false)
+  })
+
+  it('globs in linear time, whatever the pattern', () => {
+    assert.equal(valueMatches('aws/*/standard:*', 'aws/codebuild/standard:7.0'), true)
+    assert.equal(valueMatches('*', ''), true)
+    assert.equal(valueMatches('a*b', 'ab'), true)
+    assert.equal(valueMatches('a*b', 'abc'), false)
+    assert.equal(valueMatches('**a**', 'xay'), true)
+    // A backtracking regex would take hours here; this answers at once.
+    assert.equal(valueMatches('*a'.repeat(120) + 'b', 'a'.repeat(256)), false)
   })
 
   it('fleets are exclusive both ways', () => {

@@ -14,7 +14,9 @@ const WARM_CONTROL_DIR = `${WARM_WORK_DIR}/slipway`
 
 /** A started container whose shell waits on stdin. */
 type Live = { container: Docker.Container; stream: NodeJS.ReadWriteStream; output: PassThrough; exited: Promise<number> }
-type Warm = Live & { slot: string }
+type Warm = Live & { slot: string; imageId: string; alive: boolean }
+/** Warm containers are kept for this many images (and shells) at most; the least recently used go. */
+const MAX_WARM_IMAGES = 4
 
 export type DockerExecutorOptions = {
   socketPath?: string
@@ -41,6 +43,7 @@ export class DockerExecutor implements Executor {
   readonly #poolDir: string | undefined
   readonly #pool = new Map<string, Warm[]>()
   readonly #filling = new Map<string, number>()
+  readonly #preparing = new Set<Promise<void>>()
   #closed = false
 
   constructor(options: DockerExecutorOptions = {}) {
@@ -59,6 +62,7 @@ export class DockerExecutor implements Executor {
   /** Removes the warm containers; later builds start cold. */
   async close(): Promise<void> {
     this.#closed = true
+    await Promise.allSettled([...this.#preparing])
     const all = [...this.#pool.values()].flat()
     this.#pool.clear()
     await Promise.all(all.map((w) => this.#discard(w)))
@@ -91,13 +95,27 @@ export class DockerExecutor implements Executor {
     // A warm container fits a build that needs no mount beyond its work dir and no privilege.
     const key = `${spec.image}\u0000${spec.shell}`
     const eligible = this.#warm > 0 && !spec.privileged && spec.extraDirs.length === 0
-    const warm = eligible ? this.#pool.get(key)?.shift() : undefined
-    if (eligible) this.#fill(key, spec.image, spec.shell)
-    if (warm) return this.#takeWarm(warm, spec)
+    let imageId: string
     try {
-      await this.#docker.getImage(spec.image).inspect()
+      imageId = (await this.#docker.getImage(spec.image).inspect()).Id
     } catch {
       throw new ProvisioningError(`CLIENT_ERROR: Unable to find build image '${spec.image}' on this Docker engine. Slipway does not pull images; build or load it first (docker build / docker load / docker import).`)
+    }
+    if (eligible) {
+      // Only a live container of the tag's current image will do (the tag may have been rebuilt).
+      for (let warm = this.#pool.get(key)?.shift(); warm; warm = this.#pool.get(key)?.shift()) {
+        if (warm.alive && warm.imageId === imageId) {
+          try {
+            const session = this.#takeWarm(warm, spec)
+            this.#fill(key, spec.image, spec.shell)
+            return session
+          } catch {
+            // fall through to the next, or a cold start
+          }
+        }
+        void this.#discard(warm)
+      }
+      this.#fill(key, spec.image, spec.shell)
     }
     const srcDir = path.join(spec.workDir, 'src')
     const controlDir = path.join(spec.workDir, 'slipway')
@@ -118,7 +136,12 @@ export class DockerExecutor implements Executor {
    */
   #takeWarm(warm: Warm, spec: SessionSpec): ShellSession {
     fs.rmSync(spec.workDir, { recursive: true, force: true })
-    fs.renameSync(warm.slot, spec.workDir)
+    try {
+      fs.renameSync(warm.slot, spec.workDir)
+    } catch (err) {
+      fs.mkdirSync(spec.workDir, { recursive: true })
+      throw err
+    }
     const env = { ...spec.env, CODEBUILD_SRC_DIR: CONTAINER_SRC_DIR }
     const exports = Object.entries(env).filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)).map(([k, v]) => `export ${k}='${v.replaceAll("'", `'"'"'`)}'`)
     const session = this.#session(warm, { srcDir: CONTAINER_SRC_DIR, controlDir: WARM_CONTROL_DIR })
@@ -129,16 +152,28 @@ export class DockerExecutor implements Executor {
   /** Tops the image's pool up to the warm size, in the background. */
   #fill(key: string, image: string, shell: 'bash' | 'sh'): void {
     if (this.#closed || !this.#poolDir) return
-    const missing = this.#warm - (this.#pool.get(key)?.length ?? 0) - (this.#filling.get(key) ?? 0)
+    // Most recently used last; beyond the cap, the least recently used image's containers go.
+    const list = this.#pool.get(key) ?? []
+    this.#pool.delete(key)
+    this.#pool.set(key, list)
+    for (const [old, waiting] of [...this.#pool.entries()].slice(0, Math.max(0, this.#pool.size - MAX_WARM_IMAGES))) {
+      this.#pool.delete(old)
+      for (const w of waiting) void this.#discard(w)
+    }
+    const missing = this.#warm - list.length - (this.#filling.get(key) ?? 0)
     for (let i = 0; i < missing; i++) {
       this.#filling.set(key, (this.#filling.get(key) ?? 0) + 1)
-      void this.#prepare(image, shell)
+      const preparing = this.#prepare(image, shell)
         .then((w) => {
-          if (this.#closed) return this.#discard(w)
-          this.#pool.set(key, [...(this.#pool.get(key) ?? []), w])
+          if (this.#closed || !this.#pool.has(key)) return this.#discard(w)
+          this.#pool.get(key)!.push(w)
         })
         .catch(() => undefined)
-        .finally(() => this.#filling.set(key, (this.#filling.get(key) ?? 1) - 1))
+        .finally(() => {
+          this.#filling.set(key, (this.#filling.get(key) ?? 1) - 1)
+          this.#preparing.delete(preparing)
+        })
+      this.#preparing.add(preparing)
     }
   }
 
@@ -146,8 +181,16 @@ export class DockerExecutor implements Executor {
     const slot = path.join(this.#poolDir!, randomUUID())
     fs.mkdirSync(path.join(slot, 'src'), { recursive: true })
     fs.mkdirSync(path.join(slot, 'slipway'), { recursive: true })
-    const live = await this.#launch(image, shell, 'warm', { env: {}, workingDir: WARM_WORK_DIR, privileged: false, binds: [`${slot}:${WARM_WORK_DIR}`] })
-    return { ...live, slot }
+    try {
+      const imageId = (await this.#docker.getImage(image).inspect()).Id
+      const live = await this.#launch(image, shell, 'warm', { env: {}, workingDir: WARM_WORK_DIR, privileged: false, binds: [`${slot}:${WARM_WORK_DIR}`] })
+      const warm: Warm = { ...live, slot, imageId, alive: true }
+      void live.exited.then(() => (warm.alive = false))
+      return warm
+    } catch (err) {
+      fs.rmSync(slot, { recursive: true, force: true })
+      throw err
+    }
   }
 
   async #discard(w: Warm): Promise<void> {

@@ -5,7 +5,8 @@ import { AwsError, SerializationException, ValidationException } from '../../sha
 import type { Authenticator } from '../../protocol/authenticate.ts'
 import { sendAwsJsonError } from '../../protocol/aws-json/router.ts'
 import type { RunnerDispatch } from '../service/runner-dispatch.ts'
-import type { RunnerRecord } from '../records.ts'
+import type { ReportRecord, RunnerRecord } from '../records.ts'
+import { LogGap } from '../logs/log-store.ts'
 import { MissingSecret } from '../runner/secrets.ts'
 import { parseRunnerLabels, type RunnerLabels } from '../model/runner-match.ts'
 import {
@@ -64,8 +65,7 @@ export function registerRunnerRpc(app: FastifyInstance, deps: { dispatch: Runner
     },
     report: async (principal, body) => {
       const runner = await runnerOf(principal, body)
-      if (!body.report || typeof body.report !== 'object') throw new ValidationException('report is required')
-      await dispatch.report(runner, str(body, 'jobId'), reportFromWire(body.report as WireReport))
+      await dispatch.report(runner, str(body, 'jobId'), reportOf(body))
       return {}
     },
     done: async (principal, body) => {
@@ -85,7 +85,7 @@ export function registerRunnerRpc(app: FastifyInstance, deps: { dispatch: Runner
     const requestId = randomUUID()
     const abort = abortOnClose(reply)
     try {
-      const handler = calls[request.params.call]
+      const handler = Object.hasOwn(calls, request.params.call) ? calls[request.params.call] : undefined
       if (!handler) throw new AwsError('UnknownOperationException', `Unknown runner call ${request.params.call}`, 404)
       const raw = await readBody(request.raw, MAX_JSON)
       const principal = await authenticated(request, raw)
@@ -110,8 +110,13 @@ export function registerRunnerRpc(app: FastifyInstance, deps: { dispatch: Runner
       const principal = await authenticated(request, data)
       const q = request.query
       const runner: RunnerRecord = await runnerOf(principal, q)
-      const size = await dispatch.appendLog(runner, str(q, 'jobId'), int({ offset: Number(q.offset) }, 'offset', 0, Number.MAX_SAFE_INTEGER), data)
-      return json(reply, requestId, { size })
+      try {
+        const size = await dispatch.appendLog(runner, str(q, 'jobId'), int({ offset: Number(q.offset) }, 'offset', 0, Number.MAX_SAFE_INTEGER), data)
+        return json(reply, requestId, { size })
+      } catch (err) {
+        if (err instanceof LogGap) throw new AwsError('LogGapException', err.message, 409)
+        throw err
+      }
     } catch (err) {
       return sendAwsJsonError(reply, err, requestId)
     }
@@ -152,8 +157,32 @@ function labelsOf(v: unknown): RunnerLabels {
   return parsed
 }
 
+const STATUSES = new Set(['SUCCEEDED', 'FAILED', 'FAULT', 'TIMED_OUT', 'IN_PROGRESS', 'STOPPED'])
+const time = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0
+
+/** A build record as a runner reports it: checked field by field (a bad one is a 400, never a 500). */
 function buildOf(body: Body): ReturnType<typeof buildFromWire> {
   const b = body.build as WireBuild | undefined
-  if (!b || typeof b !== 'object' || !Array.isArray(b.phases) || typeof b.currentPhase !== 'string' || typeof b.status !== 'string') throw new ValidationException('build must be a build record')
-  return buildFromWire(b)
+  const bad = (what: string) => new ValidationException(`build: ${what}`)
+  if (!b || typeof b !== 'object') throw bad('required, a build record')
+  if (typeof b.status !== 'string' || !STATUSES.has(b.status)) throw bad('status must be a CodeBuild build status')
+  if (typeof b.currentPhase !== 'string' || !/^[A-Z_]{1,32}$/.test(b.currentPhase)) throw bad('currentPhase must be a phase name')
+  if (!Array.isArray(b.phases) || b.phases.length > 32) throw bad('phases must be a list of at most 32 phases')
+  for (const p of b.phases) {
+    if (!p || typeof p !== 'object' || typeof p.phaseType !== 'string' || !time(p.startTime) || (p.endTime !== undefined && !time(p.endTime))) throw bad('each phase needs a phaseType and epoch-millisecond times')
+    if (p.phaseStatus !== undefined && !STATUSES.has(p.phaseStatus)) throw bad(`phase status ${String(p.phaseStatus)} is not one`)
+  }
+  if (b.endTime !== undefined && !time(b.endTime)) throw bad('endTime must be epoch milliseconds')
+  if (!Array.isArray(b.exportedVariables ?? []) || !Array.isArray(b.secondaryArtifacts ?? [])) throw bad('exportedVariables and secondaryArtifacts must be lists')
+  return buildFromWire({ ...b, exportedVariables: b.exportedVariables ?? [], secondaryArtifacts: b.secondaryArtifacts ?? [] })
+}
+
+/** A test report as a runner sends it; its ARN must belong to the build's project (checked by the use case). */
+function reportOf(body: Body): ReportRecord {
+  const r = body.report as WireReport | undefined
+  const bad = (what: string) => new ValidationException(`report: ${what}`)
+  if (!r || typeof r !== 'object') throw bad('required')
+  for (const f of ['arn', 'reportGroupArn', 'name', 'type', 'status'] as const) if (typeof r[f] !== 'string' || r[f] === '') throw bad(`${f} is required`)
+  if (!time(r.createdAt) || !r.summary || typeof r.summary !== 'object' || !Array.isArray(r.testCases)) throw bad('createdAt, summary and testCases are required')
+  return reportFromWire(r)
 }

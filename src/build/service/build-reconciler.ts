@@ -5,6 +5,10 @@ import { BUILD_STATE_CHANGE, BUILD_STOP_SIGNAL } from './builds.ts'
 import type { BuildKeys } from '../../identity/build-keys.ts'
 import type { Job } from '../../infra/jobs.ts'
 import type { SubStores } from '../../infra/store.ts'
+import { buildLock } from './runner-dispatch.ts'
+
+/** Runners long gone are forgotten now and then, not every tick. */
+const PRUNE_EVERY_TICKS = 240
 
 export type ReconcilerOptions = {
   keys: BuildKeys
@@ -26,6 +30,7 @@ export class BuildReconciler {
   readonly #o: ReconcilerOptions
   #timer: NodeJS.Timeout | undefined
   #ticking = false
+  #ticks = 0
 
   constructor(ctx: BuildContext, options: ReconcilerOptions) {
     this.#ctx = ctx
@@ -69,7 +74,7 @@ export class BuildReconciler {
         if (await store.builds.requestStop(build.id, 'TIMED_OUT')) store.signals.send(BUILD_STOP_SIGNAL, build.id)
       }
     }
-    await store.runners.prune(new Date(now.getTime() - this.#o.forgetRunnersAfterMs))
+    if (this.#ticks++ % PRUNE_EVERY_TICKS === 0) await store.runners.prune(new Date(now.getTime() - this.#o.forgetRunnersAfterMs))
   }
 
   /** A build job whose runner stopped renewing its lease. */
@@ -82,8 +87,10 @@ export class BuildReconciler {
     }
     const runner = job.owner ? await store.runners.get(job.owner) : undefined
     if (build.currentPhase === 'QUEUED') {
-      // Claimed but never started (the runner died, or never got the answer): another runner takes it.
-      if (await store.jobs.requeueExpired(job, now)) {
+      // Claimed but never started (the runner died, or never got the answer): another runner takes it
+      // — decided under the build's lock, which its runner's first report takes too.
+      const requeued = await store.transaction(async (tx) => (await tx.builds.get(build.id))?.currentPhase === 'QUEUED' && tx.jobs.requeueExpired(job, now), { lock: buildLock(build.id) })
+      if (requeued) {
         await this.#o.keys.revoke(build.id)
         this.#ctx.wake()
       }

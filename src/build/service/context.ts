@@ -4,7 +4,7 @@ import type { EventBus } from '../../events/bus.ts'
 
 /** What the CodeBuild use cases need, passed down once at start. */
 /** The build context's slice of the store. */
-export type BuildStores = StoreSlice<'projects' | 'builds' | 'buildLogs' | 'secrets' | 'jobs' | 'reports' | 'events' | 'repositories' | 'pipelines' | 'runners' | 'fleets'>
+export type BuildStores = StoreSlice<'projects' | 'builds' | 'buildLogs' | 'secrets' | 'jobs' | 'reports' | 'events' | 'repositories' | 'pipelines' | 'runners' | 'fleets' | 'audit'>
 
 export type BuildContext = {
   store: BuildStores

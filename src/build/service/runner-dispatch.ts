@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { BuildRecord, ReportRecord, RunnerRecord, StopReason } from '../records.ts'
-import type { BuildContext } from './context.ts'
+import type { BuildContext, BuildStores } from './context.ts'
 import { buildArn } from './context.ts'
 import { BUILD_PHASE_CHANGE, BUILD_QUEUED_SIGNAL, BUILD_STATE_CHANGE, BUILD_STOP_SIGNAL } from './builds.ts'
 import type { BuildKeys } from '../../identity/build-keys.ts'
@@ -8,6 +8,8 @@ import type { LogStore } from '../logs/log-store.ts'
 import { runnerAccepts } from '../model/runner-match.ts'
 import { type Assignment, type RegisterRequest, progressOf } from '../rpc/protocol.ts'
 import { ClaimLost, UnknownRunner } from '../rpc/errors.ts'
+import { AwsError, ValidationException } from '../../shared/errors.ts'
+import { parseBuildspec } from '../model/buildspec.ts'
 import type { Job } from '../../infra/jobs.ts'
 import { SignalLatch } from '../../infra/signal-latch.ts'
 
@@ -18,6 +20,32 @@ export type DispatchDeps = {
   resolveSecret: (type: 'PARAMETER_STORE' | 'SECRETS_MANAGER', reference: string) => Promise<string>
   /** How long a runner's claim lasts without renewal. */
   leaseMs: number
+}
+
+/**
+ * The secret references (`TYPE:reference`) a build declares, or undefined when its buildspec comes
+ * from its source (then only the runner knows them).
+ */
+function declaredSecrets(build: BuildRecord): Set<string> | undefined {
+  const s = build.settings
+  const inline = s.buildspecOverride ?? s.source.buildspec
+  if (!inline || !/\n|^\s*version\s*:/.test(inline)) return undefined
+  const refs = new Set<string>()
+  for (const v of [...(s.environment.environmentVariables ?? []), ...s.environmentVariablesOverride]) {
+    if (v.type === 'PARAMETER_STORE' || v.type === 'SECRETS_MANAGER') refs.add(`${v.type}:${v.value}`)
+  }
+  const plan = parseBuildspec(inline).plan
+  for (const p of plan?.env.parameterStore ?? []) refs.add(`PARAMETER_STORE:${p.parameterName}`)
+  for (const m of plan?.env.secretsManager ?? []) refs.add(`SECRETS_MANAGER:${m.reference}`)
+  return refs
+}
+
+/** The lock a build's start and its requeue both take. */
+export const buildLock = (buildId: string) => `build:${buildId}`
+
+/** The phases as the runner reported them, with QUEUED's end and the next phase's start at the server's `now`. */
+function startedAt(phases: BuildRecord['phases'], queuedAt: number, now: Date): BuildRecord['phases'] {
+  return phases.map((p, i) => (i === queuedAt - 1 ? { ...p, endTime: now } : i === queuedAt ? { ...p, startTime: now } : p))
 }
 
 /** A runner may hold a long-poll this long at most (proxies and load balancers cut idle requests). */
@@ -81,6 +109,8 @@ export class RunnerDispatch {
     const latch = new SignalLatch(this.#d.ctx.store.signals, BUILD_QUEUED_SIGNAL)
     try {
       for (;;) {
+        // A caller gone claims nothing (it would hold builds nobody runs until their lease lapsed).
+        if (abort.aborted) return []
         const assignments = await this.claim(runner, slots)
         const left = deadline - Date.now()
         if (assignments.length > 0 || left <= 0 || abort.aborted) return assignments
@@ -116,35 +146,42 @@ export class RunnerDispatch {
     }
   }
 
-  /** The build of a job the runner holds (else `ClaimLost`). */
-  async held(runner: RunnerRecord, jobId: string): Promise<{ job: Job; build: BuildRecord }> {
-    const job = await this.#d.ctx.store.jobs.get(jobId)
-    if (!job || job.kind !== 'build' || job.status !== 'claimed' || job.owner !== runner.id) throw new ClaimLost(jobId)
-    const build = await this.#d.ctx.store.builds.get(job.subjectId)
+  /** The build of a job the runner holds, its lease unexpired (else `ClaimLost`). */
+  async held(runner: RunnerRecord, jobId: string, store: Pick<BuildStores, 'jobs' | 'builds'> = this.#d.ctx.store): Promise<{ job: Job; build: BuildRecord }> {
+    const job = await store.jobs.get(jobId)
+    const now = this.#d.ctx.clock.now()
+    if (!job || job.kind !== 'build' || job.status !== 'claimed' || job.owner !== runner.id || (job.leaseExpiresAt?.getTime() ?? 0) < now.getTime()) throw new ClaimLost(jobId)
+    const build = await store.builds.get(job.subjectId)
     if (!build || build.status !== 'IN_PROGRESS') throw new ClaimLost(jobId)
     return { job, build }
   }
 
-  /** Saves a running build's progress; a new current phase is saved with its phase-change event. */
+  /**
+   * Saves a running build's progress, renewing the claim; a new current phase is saved with its
+   * phase-change event. Under the build's lock, as the reconciler's requeue of a claimed-but-unstarted
+   * build is: a build is either started by its runner or handed to another, never both. A report older
+   * than what is stored (fewer phases) changes nothing. The start is timed by the server's clock.
+   */
   async update(runner: RunnerRecord, jobId: string, reported: BuildRecord): Promise<void> {
     const { ctx } = this.#d
-    const { build: stored } = await this.held(runner, jobId)
-    const build = progressOf(stored, reported)
-    build.status = 'IN_PROGRESS'
-    build.endTime = undefined
-    if (build.currentPhase === stored.currentPhase) {
-      if (!(await ctx.store.builds.save(build, 'IN_PROGRESS'))) throw new ClaimLost(jobId)
-      return
-    }
+    const job = await ctx.store.jobs.get(jobId)
+    if (!job) throw new ClaimLost(jobId)
     const now = ctx.clock.now()
-    const saved = await ctx.store.transaction(async (tx) => {
-      if (!(await tx.builds.save(build, 'IN_PROGRESS'))) return false
+    const changed = await ctx.store.transaction(async (tx) => {
+      const { build: stored } = await this.held(runner, jobId, tx)
+      if (!(await tx.jobs.renew(jobId, runner.id, new Date(now.getTime() + this.#d.leaseMs), now))) throw new ClaimLost(jobId)
+      if (reported.phases.length < stored.phases.length) return false
+      const build = progressOf(stored, reported)
+      build.status = 'IN_PROGRESS'
+      build.endTime = undefined
+      if (stored.currentPhase === 'QUEUED') build.phases = startedAt(build.phases, stored.phases.length, now)
+      if (!(await tx.builds.save(build, 'IN_PROGRESS'))) throw new ClaimLost(jobId)
+      if (build.currentPhase === stored.currentPhase) return false
       const detail = { 'build-id': build.id, 'project-name': build.projectName, 'build-status': build.status, 'current-phase': build.currentPhase, 'completed-phase': stored.currentPhase }
       await tx.events.append({ type: BUILD_PHASE_CHANGE, source: 'aws.codebuild', resource: buildArn(ctx, build.id), detail, at: now })
       return true
-    })
-    if (!saved) throw new ClaimLost(jobId)
-    await ctx.bus.flush()
+    }, { lock: buildLock(job.subjectId) })
+    if (changed) await ctx.bus.flush()
   }
 
   async appendLog(runner: RunnerRecord, jobId: string, offset: number, data: Buffer): Promise<number> {
@@ -152,13 +189,26 @@ export class RunnerDispatch {
     return this.#d.logs.append(build, offset, data)
   }
 
+  /**
+   * A secret a build the runner holds declares: in its project's or StartBuild's environment variables,
+   * or in its buildspec when the server can read that (inline). A buildspec from the source is read on
+   * the runner only, so its references cannot be checked here. Every read is in the audit log.
+   */
   async secret(runner: RunnerRecord, jobId: string, type: 'PARAMETER_STORE' | 'SECRETS_MANAGER', reference: string): Promise<string> {
-    await this.held(runner, jobId)
+    const { build } = await this.held(runner, jobId)
+    const declared = declaredSecrets(build)
+    if (declared && !declared.has(`${type}:${reference}`)) throw new AwsError('AccessDeniedException', `build ${build.id} does not declare ${type} ${reference}`, 403)
+    await this.#d.ctx.store.audit.append({ at: this.#d.ctx.clock.now(), principal: runner.principal, action: 'codebuild:RunnerReadSecret', resource: `${type}:${reference} for ${build.id}`, requestId: jobId })
     return this.#d.resolveSecret(type, reference)
   }
 
   async report(runner: RunnerRecord, jobId: string, report: ReportRecord): Promise<void> {
     const { build } = await this.held(runner, jobId)
+    const uuid = build.id.slice(build.projectName.length + 1)
+    const prefix = `arn:aws:codebuild:${this.#d.ctx.region}:${this.#d.ctx.accountId}:report`
+    if (!report.arn.startsWith(`${prefix}/`) || !report.arn.endsWith(`:${uuid}`) || !report.reportGroupArn.startsWith(`${prefix}-group/`)) {
+      throw new ValidationException(`report ${report.arn} is not a report of build ${build.id}`)
+    }
     // A retried call finds its report already there.
     if (await this.#d.ctx.store.reports.get(report.arn)) return
     await this.#d.ctx.store.reports.insert({ ...report, buildId: build.id })
@@ -177,8 +227,13 @@ export class RunnerDispatch {
     }
     const { build: stored } = await this.held(runner, jobId)
     const build = progressOf(stored, reported)
-    if (build.status === 'IN_PROGRESS') build.status = 'FAULT'
     const now = ctx.clock.now()
+    if (build.status === 'IN_PROGRESS') build.status = 'FAULT'
+    if (build.currentPhase !== 'COMPLETED') {
+      build.currentPhase = 'COMPLETED'
+      build.phases = [...build.phases, { phaseType: 'COMPLETED', startTime: now }]
+    }
+    build.endTime ??= now
     const saved = await ctx.store.transaction(async (tx) => {
       if (!(await tx.jobs.complete(jobId, runner.id, build.status === 'SUCCEEDED' ? 'done' : 'failed', now))) return false
       if (!(await tx.builds.save(build, 'IN_PROGRESS'))) return false

@@ -23,8 +23,9 @@ export function localCredentials(dataDir: string): Credentials | undefined {
  * The standard AWS credential chain, for commands that run on other machines (`slipway runner`,
  * `slipway agent`): AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; else the shared credentials file's
  * profile when AWS_PROFILE or AWS_SHARED_CREDENTIALS_FILE names one; else the data dir's key (a
- * server on this machine); else `~/.aws/credentials`'s default profile. Static keys only: nothing
- * here reaches the network.
+ * server on this machine); else `~/.aws/credentials`'s default profile. Profiles are read as the AWS
+ * SDK reads them (a profile may name a `credential_process`); only the access key id ever reaches the
+ * server, in signatures.
  */
 export async function credentialChain(dataDir: string): Promise<Credentials | undefined> {
   const env = await fromEnv()().catch(() => undefined)

@@ -26,8 +26,9 @@ export function sqlRunners(sql: Sql): RunnerStore {
       const row = await sql.get('SELECT * FROM runners WHERE id = ?', id)
       return row ? toRunner(row) : undefined
     },
+    // At most one write per runner every 5 s, however often it calls (every log chunk does).
     touch: async (id, at) => {
-      await sql.run('UPDATE runners SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?', at.getTime(), id, at.getTime())
+      await sql.run('UPDATE runners SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?', at.getTime(), id, at.getTime() - 5000)
     },
     active: async (since) => (await sql.all('SELECT * FROM runners WHERE last_seen_at >= ? ORDER BY name, id', since.getTime())).map(toRunner),
     prune: async (before) => sql.run('DELETE FROM runners WHERE last_seen_at < ?', before.getTime()),
