@@ -5,22 +5,13 @@
 import { signedFetch } from '../protocol/sigv4/sign-request.ts'
 import type { SigningCredentials } from '../protocol/sigv4/sign-request.ts'
 import { uriEncode } from '../protocol/sigv4/canonical.ts'
+import { ServiceError } from '../protocol/service-error.ts'
 
 export const AGENT_VERSION = 'slipway-agent/0.1.0'
 export const CODEDEPLOY_TARGET = 'CodeDeploy_20141006'
 export const COMMANDS_TARGET = 'CodeDeployCommandService_v20141006'
 
-/** The server answered with an AWS error (`__type`). */
-export class ServiceError extends Error {
-  readonly code: string
-  readonly status: number
-  constructor(code: string, message: string, status: number) {
-    super(`${code}: ${message}`)
-    this.name = 'ServiceError'
-    this.code = code
-    this.status = status
-  }
-}
+export { ServiceError }
 
 export type Endpoint = { url: string; region: string; credentials: SigningCredentials }
 

@@ -4,25 +4,11 @@
  */
 import { signedFetch, type SigningCredentials } from '../protocol/sigv4/sign-request.ts'
 import type { BuildRecord, ReportRecord } from '../build/records.ts'
+import { ServiceError } from '../protocol/service-error.ts'
 import {
   RUNNER_RPC_PATH, RUNNER_SIGNING_SERVICE, buildFromWire, buildToWire, reportToWire,
   type Assignment, type LogResponse, type NextResponse, type RegisterRequest, type RegisterResponse, type SecretResponse, type WaitResponse,
 } from '../build/rpc/protocol.ts'
-
-/** The server answered with an error (`__type`): not a transport failure, so not worth retrying as is. */
-export class RpcError extends Error {
-  readonly code: string
-  readonly status: number
-  /** The server's message alone. */
-  readonly detail: string
-  constructor(code: string, message: string, status: number) {
-    super(`${code}: ${message}`)
-    this.name = 'RpcError'
-    this.code = code
-    this.status = status
-    this.detail = message
-  }
-}
 
 /** How long a call may take beyond its own long-poll wait. */
 const CALL_TIMEOUT_MS = 10_000
@@ -97,14 +83,15 @@ async function answer<T>(res: Response, name: string): Promise<T> {
   try {
     doc = text.trim() === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
   } catch {
-    throw new RpcError('SerializationException', `unreadable answer to ${name} (HTTP ${res.status}): ${text.slice(0, 200)}`, res.status)
+    throw new ServiceError('SerializationException', `unreadable answer to ${name} (HTTP ${res.status}): ${text.slice(0, 200)}`, res.status)
   }
   if (!res.ok) {
     const code = (typeof doc.__type === 'string' && doc.__type) || `HTTP${res.status}`
-    throw new RpcError(code, typeof doc.message === 'string' ? doc.message : text.slice(0, 200), res.status)
+    throw new ServiceError(code, typeof doc.message === 'string' ? doc.message : text.slice(0, 200), res.status)
   }
   return doc as T
 }
 
 /** Whether an error is the server's considered answer (vs. a transport failure worth retrying). */
-export const isRpcError = (err: unknown): err is RpcError => err instanceof RpcError
+export const isServiceError = (err: unknown): err is ServiceError => err instanceof ServiceError
+export { ServiceError }

@@ -14,7 +14,7 @@ import type { RunnerLabels } from '../build/model/runner-match.ts'
 import { RUNNER_ERRORS, type Assignment } from '../build/rpc/protocol.ts'
 import { S3ObjectStore } from '../artifacts/adapters/s3-object-store.ts'
 import type { ObjectStore } from '../artifacts/ports.ts'
-import { RpcError, RunnerClient, type RunnerEndpoint, isRpcError } from './rpc-client.ts'
+import { ServiceError, RunnerClient, type RunnerEndpoint, isServiceError } from './rpc-client.ts'
 
 export const RUNNER_VERSION = 'slipway-runner/0.1.0'
 
@@ -63,7 +63,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   })
 
 /** Errors the server decided (a refused key, a bad request): retrying the same call cannot help. */
-const isFatal = (err: unknown) => isRpcError(err) && (err.status === 401 || err.status === 403 || err.code === 'UnrecognizedClientException' || err.code === 'InvalidSignatureException' || err.code === 'AccessDeniedException')
+const isFatal = (err: unknown) => isServiceError(err) && (err.status === 401 || err.status === 403 || err.code === 'UnrecognizedClientException' || err.code === 'InvalidSignatureException' || err.code === 'AccessDeniedException')
 
 /**
  * A build runner: registers with the server, long-polls for builds its labels accept (up to its
@@ -150,7 +150,7 @@ export class Runner {
         if (!this.#stopping.signal.aborted) for (const a of assignments) this.#begin(a)
       } catch (err) {
         if (this.#stopping.signal.aborted) return
-        if (isRpcError(err) && err.code === RUNNER_ERRORS.unknownRunner) {
+        if (isServiceError(err) && err.code === RUNNER_ERRORS.unknownRunner) {
           await this.#register()
           continue
         }
@@ -219,7 +219,7 @@ export class Runner {
         try {
           return await client.secret(runnerId, a.jobId, type, reference)
         } catch (err) {
-          throw new Error(err instanceof RpcError ? err.detail : (err as Error).message)
+          throw new Error(err instanceof ServiceError ? err.detail : (err as Error).message)
         }
       },
       saveReport: (report) => retrying(() => client.report(runnerId, a.jobId, report), this.#leaseMs),
@@ -265,14 +265,14 @@ export class Runner {
         r.started = true
         return
       } catch (err) {
-        if (isRpcError(err) && err.code === RUNNER_ERRORS.claimLost) this.#lose(r)
+        if (isServiceError(err) && err.code === RUNNER_ERRORS.claimLost) this.#lose(r)
         throw new Error(`the server did not take the build's start, so it did not start here: ${(err as Error).message}`)
       }
     }
     try {
       await this.#client.update(this.#runnerId, r.assignment.jobId, build)
     } catch (err) {
-      if (isRpcError(err) && err.code === RUNNER_ERRORS.claimLost) this.#lose(r)
+      if (isServiceError(err) && err.code === RUNNER_ERRORS.claimLost) this.#lose(r)
       else this.#o.log('warn', `build ${build.id}: progress not saved: ${(err as Error).message}`)
     }
   }
@@ -343,7 +343,7 @@ async function retrying<T>(call: () => Promise<T>, forMs: number): Promise<T> {
     try {
       return await call()
     } catch (err) {
-      if (isRpcError(err) && err.status < 500) throw err
+      if (isServiceError(err) && err.status < 500) throw err
       if (Date.now() + backoff(attempt) > deadline) throw err
       await sleep(backoff(attempt))
     }

@@ -5,7 +5,7 @@ import { startTestServer, ROOT, type TestServer } from '../helpers/server.ts'
 import { aws } from '../helpers/aws-cli.ts'
 import { run } from '../helpers/run.ts'
 import { createRunnerKey } from '../helpers/runners.ts'
-import { RpcError, RunnerClient } from '../../src/runner/rpc-client.ts'
+import { ServiceError, RunnerClient } from '../../src/runner/rpc-client.ts'
 import { signedFetch } from '../../src/protocol/sigv4/sign-request.ts'
 
 const SLIPWAY = path.join(ROOT, 'src', 'cli', 'main.ts')
@@ -42,7 +42,7 @@ describe('the runner protocol refuses what a runner may not do', () => {
   })
 
   const refused = async (call: Promise<unknown>, code: string) => {
-    await assert.rejects(call, (err: unknown) => err instanceof RpcError && err.code === code)
+    await assert.rejects(call, (err: unknown) => err instanceof ServiceError && err.code === code)
   }
 
   it('hands a claimed build to one runner only, and only its holder may act on it', async () => {

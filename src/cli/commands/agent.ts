@@ -5,6 +5,7 @@ import { startAgent } from '../../agent/agent.ts'
 import { parseTags } from '../../agent/options.ts'
 import { localCredentials, runningServerUrl } from './server-access.ts'
 import type { CommandArgs } from '../main.ts'
+import { foregroundWorker } from './stop-on-signals.ts'
 
 const USAGE =
   'slipway: usage: slipway agent --root DIR [--server URL] [--name NAME] [--tags k=v,k2=v2] [--region R]\n' +
@@ -55,25 +56,6 @@ export async function agentCommand({ values }: CommandArgs): Promise<number> {
     heartbeatSeconds: heartbeat,
   })
   process.stderr.write(`slipway agent ${name} (${agent.hostIdentifier}) polling ${server}, deployment root ${path.resolve(root)}\n`)
-  let stopping = false
-  const stop = () => {
-    if (stopping) return
-    stopping = true
-    agent.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    )
-  }
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
-  agent.done.then(
-    () => {
-      if (!stopping) process.exit(0)
-    },
-    (err: unknown) => {
-      process.stderr.write(`slipway: agent stopped: ${(err as Error).message}\n`)
-      process.exit(1)
-    },
-  )
+  foregroundWorker('agent', agent)
   return -1
 }

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process'
-import { buildConfig } from '../../config/config.ts'
-import { serverAccess } from './server-access.ts'
+import { commandServerAccess } from './server-access.ts'
 import type { CommandArgs } from '../main.ts'
 
 /**
@@ -9,12 +8,8 @@ import type { CommandArgs } from '../main.ts'
  * any server of a scale-out deployment redeems it — prints it, and opens a browser when there is one.
  */
 export async function consoleCommand({ values }: CommandArgs): Promise<number> {
-  const config = buildConfig({ dataDir: values['data-dir'] as string | undefined })
-  const server = serverAccess(config.dataDir, values['endpoint-url'] as string | undefined)
-  if ('problem' in server) {
-    process.stderr.write(`slipway: ${server.problem}\n`)
-    return 1
-  }
+  const server = commandServerAccess(values)
+  if (!server) return 1
   const res = await fetch(`${server.url}/console/login-links`, { method: 'POST', headers: { authorization: server.authorization } })
   if (!res.ok) {
     process.stderr.write(`slipway: ${res.status} ${await res.text()}\n`)

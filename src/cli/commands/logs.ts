@@ -1,5 +1,4 @@
-import { buildConfig } from '../../config/config.ts'
-import { serverAccess } from './server-access.ts'
+import { commandServerAccess } from './server-access.ts'
 import type { CommandArgs } from '../main.ts'
 
 /** `slipway logs <build-id> [--follow]`: prints a build's log, following it while it runs. */
@@ -9,12 +8,8 @@ export async function logsCommand({ positionals, values }: CommandArgs): Promise
     process.stderr.write('slipway: usage: slipway logs <build-id> [--follow] [--data-dir DIR] [--endpoint-url URL]\n')
     return 2
   }
-  const config = buildConfig({ dataDir: values['data-dir'] as string | undefined })
-  const server = serverAccess(config.dataDir, values['endpoint-url'] as string | undefined)
-  if ('problem' in server) {
-    process.stderr.write(`slipway: ${server.problem}\n`)
-    return 1
-  }
+  const server = commandServerAccess(values)
+  if (!server) return 1
   const res = await fetch(`${server.url}/slipway/builds/${encodeURIComponent(id)}/log${values.follow ? '?follow=true' : ''}`, { headers: { authorization: server.authorization } })
   if (!res.ok || !res.body) {
     process.stderr.write(`slipway: ${res.status} ${await res.text()}`)

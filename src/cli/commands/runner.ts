@@ -5,9 +5,10 @@ import { buildConfig } from '../../config/config.ts'
 import { chooseExecutor } from '../../build/executors/choose-executor.ts'
 import { parseRunnerLabels, formatRunnerLabels, type RunnerLabels } from '../../build/model/runner-match.ts'
 import { RUNNER_NAME } from '../../build/rpc/protocol.ts'
-import { Runner, RunnerRefused, defaultRunnerName } from '../../runner/runner.ts'
-import { credentialChain, runningServerUrl, serverAccess } from './server-access.ts'
+import { Runner, defaultRunnerName } from '../../runner/runner.ts'
+import { commandServerAccess, credentialChain, runningServerUrl } from './server-access.ts'
 import type { CommandArgs } from '../main.ts'
+import { foregroundWorker } from './stop-on-signals.ts'
 
 const USAGE =
   'slipway: usage: slipway runner [--server URL] [--executor docker|host|auto] [--capacity N] [--labels k=v,k2=v1|v2]\n' +
@@ -68,23 +69,7 @@ export async function runnerCommand({ values }: CommandArgs): Promise<number> {
     return 1
   }
   process.stderr.write(`slipway runner ${name} (${executor.name}, capacity ${capacity}, labels ${formatRunnerLabels(labels)}) working for ${server}, work dir ${workDir}\n`)
-  let stopping = false
-  const stop = () => {
-    if (stopping) return
-    stopping = true
-    runner.stop().then(() => process.exit(0), () => process.exit(1))
-  }
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
-  runner.finished.then(
-    () => {
-      if (!stopping) process.exit(0)
-    },
-    (err: unknown) => {
-      process.stderr.write(`slipway: runner stopped: ${err instanceof RunnerRefused ? err.message : String(err)}\n`)
-      process.exit(1)
-    },
-  )
+  foregroundWorker('runner', { stop: () => runner.stop(), done: runner.finished })
   return -1
 }
 
@@ -96,12 +81,8 @@ export async function runnersCommand({ positionals, values }: CommandArgs): Prom
     process.stderr.write('slipway: usage: slipway runners list [--data-dir DIR] [--endpoint-url URL]\n')
     return 2
   }
-  const config = buildConfig({ dataDir: values['data-dir'] as string | undefined })
-  const access = serverAccess(config.dataDir, values['endpoint-url'] as string | undefined)
-  if ('problem' in access) {
-    process.stderr.write(`slipway: ${access.problem}\n`)
-    return 1
-  }
+  const access = commandServerAccess(values)
+  if (!access) return 1
   const res = await fetch(new URL('/slipway/runners', access.url), { headers: { authorization: access.authorization } })
   if (!res.ok) {
     process.stderr.write(`slipway: ${res.status} ${await res.text()}\n`)

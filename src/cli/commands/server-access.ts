@@ -3,6 +3,7 @@ import path from 'node:path'
 import { fromEnv } from '@aws-sdk/credential-provider-env'
 import { fromIni } from '@aws-sdk/credential-provider-ini'
 import { serverInfoFile } from '../../server/server.ts'
+import { buildConfig } from '../../config/config.ts'
 
 export type Credentials = { accessKeyId: string; secretAccessKey: string }
 
@@ -58,4 +59,13 @@ export function serverAccess(dataDir: string, endpointUrl: string | undefined): 
   const creds = localCredentials(dataDir)
   if (!creds) return { problem: 'no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --data-dir)' }
   return { url, authorization: `Basic ${Buffer.from(`${creds.accessKeyId}:${creds.secretAccessKey}`).toString('base64')}` }
+}
+
+/** `serverAccess` for a command's `--data-dir` / `--endpoint-url`; says the problem on stderr when there is one. */
+export function commandServerAccess(values: Record<string, unknown>): { url: string; authorization: string } | undefined {
+  const config = buildConfig({ dataDir: values['data-dir'] as string | undefined })
+  const access = serverAccess(config.dataDir, values['endpoint-url'] as string | undefined)
+  if (!('problem' in access)) return access
+  process.stderr.write(`slipway: ${access.problem}\n`)
+  return undefined
 }
