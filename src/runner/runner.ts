@@ -228,6 +228,8 @@ export class Runner {
           size: () => client.log(runnerId, a.jobId, 0, Buffer.alloc(0)),
           put: async (offset, data) => void (await client.log(runnerId, a.jobId, offset, data)),
           onError: (err) => this.#o.log('warn', `build ${a.build.id}: log chunk lost: ${(err as Error).message}`),
+          // Through a server restart: 20 tries wait 21 s in all, beyond the default lease.
+          attempts: 20,
         }),
       },
     }

@@ -278,3 +278,38 @@ describe('remote build runners (slipway up --no-runner + slipway runner)', () =>
     assert.match(survivor.output(), /refused/)
   })
 })
+
+describe('a runner that loses the server', () => {
+  it('keeps its build running, retries, and reports when the server is back within the lease', async () => {
+    const env = { SLIPWAY_BUILD_LEASE_MS: '30000' }
+    let server = await startTestServer({ extraArgs: ['--no-runner', '--no-agent'], env })
+    const port = Number(new URL(server.url).port)
+    const runner = await startRunner(server, 'patient', { executor: 'host' })
+    try {
+      const spec = 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo before\n      - sleep 6\n      - echo after the outage\n'
+      const created = await aws(server, ['codebuild', 'create-project', '--name', 'through-outage', '--source', JSON.stringify({ type: 'NO_SOURCE', buildspec: spec }), '--artifacts', 'type=NO_ARTIFACTS',
+        '--environment', `type=LINUX_CONTAINER,image=host,computeType=${SMALL}`, '--service-role', 'r'])
+      assert.equal(created.code, 0, created.stderr)
+      const id = String((await aws(server, ['codebuild', 'start-build', '--project-name', 'through-outage'])).json.build.id)
+      await waitForBuild(codeBuildClient(server), id, { until: (b) => b.currentPhase === 'BUILD', timeoutMs: 30_000 })
+      // The server dies and comes back on the same port and data; the runner never stopped.
+      const pid = (JSON.parse(fs.readFileSync(path.join(server.dataDir, 'server.json'), 'utf8')) as { pid: number }).pid
+      process.kill(pid, 'SIGKILL')
+      await server.stop()
+      server = await startTestServer({ dataDir: server.dataDir, port, extraArgs: ['--no-runner', '--no-agent'], env })
+      const client = codeBuildClient(server)
+      try {
+        const done = await waitForBuild(client, id, { timeoutMs: 60_000 })
+        const text = (await run(process.execPath, [SLIPWAY, 'logs', id, '--data-dir', server.dataDir])).stdout
+        assert.equal(done.buildStatus, 'SUCCEEDED', `${text}\n${runner.output()}`)
+        assert.match(text, /before\n[\s\S]*after the outage\n[\s\S]*Build succeeded/)
+        assert.match(runner.output(), /cannot (renew its lease|reach the server)/, 'the runner noticed the outage')
+      } finally {
+        client.destroy()
+      }
+    } finally {
+      await runner.stop()
+      await server.stop()
+    }
+  })
+})

@@ -14,6 +14,8 @@ export type ChunkTarget = {
   /** Called after each chunk lands (followers may read more). */
   grew?(): void
   onError(err: unknown): void
+  /** Tries per chunk before it is given up (100 ms more wait after each): 5 unless said. */
+  attempts?: number
 }
 
 /**
@@ -41,7 +43,7 @@ export function chunkedLogSink(target: ChunkTarget): LogSink {
         const end = offset < 0 ? undefined : offset + data.length
         offset = await target.size().catch(() => -1)
         if (end !== undefined && offset >= end) return
-        if (attempt >= 5) throw err
+        if (attempt >= (target.attempts ?? 5)) throw err
         await new Promise((r) => setTimeout(r, 100 * attempt))
       }
     }
