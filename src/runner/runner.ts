@@ -42,6 +42,8 @@ type Running = {
   /** Progress saves go one at a time; the newest waiting one replaces an older one. */
   saving?: Promise<void>
   nextSave?: BuildRecord
+  /** The first save (the start), which the engine waits for. */
+  firstSave?: Promise<void>
   done: Promise<void>
 }
 
@@ -184,7 +186,17 @@ export class Runner {
       const deps = this.#engineDeps(r.assignment, objects)
       const final = await runBuild(build, deps, {
         signal: r.controller.signal,
-        save: (b) => this.#save(r, b),
+        // The start is awaited (nothing runs before the server took it); later progress goes in the
+        // background, in order — the build never waits for the server between its phases.
+        save: (b) => {
+          const sent = this.#save(r, b)
+          if (r.started) {
+            void sent.catch(() => undefined)
+            return Promise.resolve()
+          }
+          if (r.firstSave && r.firstSave !== sent) void sent.catch(() => undefined)
+          return r.firstSave ?? sent
+        },
       })
       // Progress still in flight lands first: the end is the last word.
       while (r.saving) await r.saving.catch(() => undefined)
@@ -260,17 +272,24 @@ export class Runner {
     })
   }
 
-  async #send(r: Running, build: BuildRecord): Promise<void> {
-    if (!r.started) {
-      try {
-        await retrying(() => this.#client.update(this.#runnerId, r.assignment.jobId, build), this.#leaseMs / 2)
-        r.started = true
-        return
-      } catch (err) {
-        if (isServiceError(err) && err.code === RUNNER_ERRORS.claimLost) this.#lose(r)
-        throw new Error(`the server did not take the build's start, so it did not start here: ${(err as Error).message}`)
-      }
+  #send(r: Running, build: BuildRecord): Promise<void> {
+    if (r.started || r.firstSave) return this.#sendProgress(r, build)
+    r.firstSave = this.#sendStart(r, build)
+    return r.firstSave
+  }
+
+  /** The start must land before anything runs: retried for half a lease, else the build does not start here. */
+  async #sendStart(r: Running, build: BuildRecord): Promise<void> {
+    try {
+      await retrying(() => this.#client.update(this.#runnerId, r.assignment.jobId, build), this.#leaseMs / 2)
+      r.started = true
+    } catch (err) {
+      if (isServiceError(err) && err.code === RUNNER_ERRORS.claimLost) this.#lose(r)
+      throw new Error(`the server did not take the build's start, so it did not start here: ${(err as Error).message}`)
     }
+  }
+
+  async #sendProgress(r: Running, build: BuildRecord): Promise<void> {
     try {
       await this.#client.update(this.#runnerId, r.assignment.jobId, build)
     } catch (err) {

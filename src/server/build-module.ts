@@ -74,7 +74,7 @@ export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps
     wake: () => deps.store.signals.send(BUILD_QUEUED_SIGNAL),
   }
   const dispatch = new RunnerDispatch({ ctx, keys: deps.buildKeys, logs: deps.logs, resolveSecret: secretResolver(deps.store, deps.box), leaseMs: deps.config.buildLeaseMs })
-  const reconciler = new BuildReconciler(ctx, { keys: deps.buildKeys, tickMs: 250, forgetRunnersAfterMs: 24 * 3600_000, onError: (err, context) => app.log.error({ err }, context) })
+  const reconciler = new BuildReconciler(ctx, { keys: deps.buildKeys, tickMs: 1000, forgetRunnersAfterMs: 24 * 3600_000, onError: (err, context) => app.log.error({ err }, context) })
   // Build keys are shared: only those of builds no longer running go (a build of a crashed runner
   // keeps its key until it fails with its lease, when the server that fails it revokes it).
   const running = new Set((await deps.store.builds.unfinished()).map((b) => b.id))

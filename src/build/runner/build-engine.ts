@@ -79,7 +79,9 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
   try {
     phases.endOpen('SUCCEEDED')
     phases.begin('PROVISIONING')
-    await control.save(build)
+    // The start is saved while the session starts; nothing of the build runs before it is saved.
+    const accepted = control.save(build)
+    accepted.catch(() => undefined)
     let phase: BuildPhaseType
     const key = deps.key
     try {
@@ -93,6 +95,7 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
         env: { ...builtInVariables(build, { region: deps.region, accountId: deps.accountId, baseUrl: deps.baseUrl(), image: build.settings.environment.image, srcDir: '' }), ...(key ? credentialVariables(key, deps.baseUrl()) : {}) },
         shell: shellOf(build),
       })
+      await accepted
       phases.end(aborted() ?? 'SUCCEEDED')
       phase = aborted() ? 'FINALIZING' : 'DOWNLOAD_SOURCE'
     } catch (err) {

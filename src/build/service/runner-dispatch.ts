@@ -181,7 +181,8 @@ export class RunnerDispatch {
       await tx.events.append({ type: BUILD_PHASE_CHANGE, source: 'aws.codebuild', resource: buildArn(ctx, build.id), detail, at: now })
       return true
     }, { lock: buildLock(job.subjectId) })
-    if (changed) await ctx.bus.flush()
+    // The event is committed; its consumers run after the answer (the runner does not wait for them).
+    if (changed) void ctx.bus.flush()
   }
 
   async appendLog(runner: RunnerRecord, jobId: string, offset: number, data: Buffer): Promise<number> {

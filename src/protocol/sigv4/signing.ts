@@ -26,11 +26,23 @@ export function hmacSha256(key: string | Uint8Array, data: string | Uint8Array):
  * `date` is the `yyyymmdd` of the credential scope.
  */
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  // A key is good for a day, a region and a service: derived once, not four HMACs per request (as
+  // the AWS SDKs cache it). The cache is keyed by a hash of the secret, never the secret itself.
+  const id = `${createHash('sha256').update(secret).digest('base64')}\u0000${date}\u0000${region}\u0000${service}`
+  const cached = SIGNING_KEYS.get(id)
+  if (cached) return cached
   const kDate = hmacSha256(`AWS4${secret}`, date)
   const kRegion = hmacSha256(kDate, region)
   const kService = hmacSha256(kRegion, service)
-  return hmacSha256(kService, SCOPE_TERMINATOR)
+  const key = hmacSha256(kService, SCOPE_TERMINATOR)
+  if (SIGNING_KEYS.size >= MAX_SIGNING_KEYS) SIGNING_KEYS.delete(SIGNING_KEYS.keys().next().value!)
+  SIGNING_KEYS.set(id, key)
+  return key
 }
+
+/** Derived signing keys, oldest first (a Map keeps insertion order). */
+const SIGNING_KEYS = new Map<string, Buffer>()
+const MAX_SIGNING_KEYS = 1024
 
 /** `<yyyymmdd>/<region>/<service>/aws4_request` */
 export function credentialScope(date: string, region: string, service: string): string {
