@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { CodeBuildClient, CreateProjectCommand, StartBuildCommand } from '@aws-sdk/client-codebuild'
+import { CodeBuildClient, CreateFleetCommand, CreateProjectCommand, StartBuildCommand } from '@aws-sdk/client-codebuild'
 import { buildConfig } from '../../src/config/config.ts'
 import { startServer, type RunningServer } from '../../src/server/server.ts'
 import type { BuildRecord } from '../../src/build/records.ts'
@@ -63,5 +63,18 @@ describe('build timeouts (manual clock, the server\'s own runner, host executor)
     assert.equal(done.status, 'TIMED_OUT')
     assert.equal(done.phases.find((p) => p.phaseType === 'QUEUED')?.phaseStatus, 'TIMED_OUT')
     assert.equal((await server.store.builds.get(first))?.status, 'IN_PROGRESS', 'the running build is not affected')
+  })
+
+  it('ends a build TIMED_OUT when no runner of its fleet turns up within queuedTimeoutInMinutes', async () => {
+    const fleet = await client.send(new CreateFleetCommand({ name: 'nobody-home', baseCapacity: 1, environmentType: 'LINUX_CONTAINER', computeType: 'BUILD_GENERAL1_SMALL' }))
+    await client.send(new CreateProjectCommand({ name: 'pinned', source: { type: 'NO_SOURCE', buildspec: 'version: 0.2\nphases:\n  build:\n    commands:\n      - echo never\n' }, artifacts: { type: 'NO_ARTIFACTS' },
+      environment: { type: 'LINUX_CONTAINER', image: 'host', computeType: 'BUILD_GENERAL1_SMALL', fleet: { fleetArn: fleet.fleet!.arn! } }, serviceRole: 'r', queuedTimeoutInMinutes: 5 }))
+    const id = await start('pinned')
+    await sleep(1500)
+    assert.equal((await server.store.builds.get(id))?.currentPhase, 'QUEUED', 'the server\'s own runner is not in the fleet')
+    clock.advance(5 * 60_000 + 1000)
+    const done = await until(id, (b) => b.status !== 'IN_PROGRESS')
+    assert.equal(done.status, 'TIMED_OUT')
+    assert.match(done.phases.find((p) => p.phaseType === 'QUEUED')?.contexts?.[0]?.message ?? '', /queued for longer than 5 minutes/)
   })
 })

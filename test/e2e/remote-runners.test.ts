@@ -195,7 +195,7 @@ describe('remote build runners (slipway up --no-runner + slipway runner)', () =>
     const present = (await (await fetch(`${server.url}/console/api/runners`, { headers: { cookie } })).json()) as { runners: { name: string; capacity: number; executor: string; builds: string[] }[] }
     assert.deepEqual(present.runners.find((r) => r.name === 'host-1'), { ...present.runners.find((r) => r.name === 'host-1'), capacity: 1, executor: 'host', builds: [] })
     assert.equal(present.runners.some((r) => r.name === 'fleet-1'), false)
-    const fleetRunner = await startRunner(server, 'fleet-1', { executor: 'host', labels: 'fleet=gpu-fleet' })
+    const fleetRunner = await startRunner(server, 'fleet-1', { executor: 'host', labels: 'fleet=gpu-fleet', credentialsVia: 'profile' })
     runners.push(fleetRunner)
     const registered = Date.now()
     const started = await waitForBuild(client, id, { until: (b) => (b.phases ?? []).some((p) => p.phaseType === 'PROVISIONING') })

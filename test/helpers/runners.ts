@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ROOT, tempDir, type TestServer } from './server.ts'
@@ -21,13 +22,20 @@ export async function createRunnerKey(server: TestServer, name: string): Promise
  * a runner key (in its environment): no data dir, no database. Runs the CLI's entry point directly on
  * this Node, so a SIGKILL really kills the runner. Resolves once it registered.
  */
-export async function startRunner(server: TestServer, name: string, options: { executor: 'host' | 'docker'; labels?: string; capacity?: number; warm?: number }): Promise<TestRunner> {
+export async function startRunner(server: TestServer, name: string, options: { executor: 'host' | 'docker'; labels?: string; capacity?: number; warm?: number; credentialsVia?: 'env' | 'profile' }): Promise<TestRunner> {
   const key = await createRunnerKey(server, name)
   const workDir = tempDir(`runner-${name}`)
   const args = [path.join(ROOT, 'src', 'cli', 'main.ts'), 'runner', '--server', server.url, '--name', name, '--executor', options.executor, '--work-dir', workDir, '--capacity', String(options.capacity ?? 1)]
   if (options.labels) args.push('--labels', options.labels)
   if (options.warm) args.push('--warm', String(options.warm))
-  const child = spawn(process.execPath, args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanAwsEnv(), AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey } })
+  // The key reaches the runner the way an operator would hand it over: the environment, or a profile
+  // of a shared credentials file (AWS_SHARED_CREDENTIALS_FILE + AWS_PROFILE).
+  const credentialsFile = path.join(workDir, 'aws-credentials')
+  if (options.credentialsVia === 'profile') fs.writeFileSync(credentialsFile, `[build-fleet]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`, { mode: 0o600 })
+  const keyEnv = options.credentialsVia === 'profile'
+    ? { AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_CONFIG_FILE: path.join(workDir, 'aws-config'), AWS_PROFILE: 'build-fleet' }
+    : { AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey }
+  const child = spawn(process.execPath, args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanAwsEnv(), ...keyEnv } })
   let out = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr.on('data', (d: Buffer) => (out += d.toString()))

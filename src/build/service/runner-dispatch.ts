@@ -140,6 +140,8 @@ export class RunnerDispatch {
         const left = deadline - Date.now()
         if (build.stopReason || left <= 0 || abort.aborted) return build.stopReason
         await latch.wait(Math.min(left, 1000), abort)
+        // A caller gone (or a server closing) reads nothing more.
+        if (abort.aborted) return undefined
       }
     } finally {
       latch.close()

@@ -3,13 +3,13 @@ import path from 'node:path'
 import { buildConfig } from '../../config/config.ts'
 import { startAgent } from '../../agent/agent.ts'
 import { parseTags } from '../../agent/options.ts'
-import { localCredentials, runningServerUrl } from './server-access.ts'
+import { credentialChain, runningServerUrl } from './server-access.ts'
 import type { CommandArgs } from '../main.ts'
 import { foregroundWorker } from './stop-on-signals.ts'
 
 const USAGE =
   'slipway: usage: slipway agent --root DIR [--server URL] [--name NAME] [--tags k=v,k2=v2] [--region R]\n' +
-  '                [--heartbeat-seconds N] [--data-dir DIR]  (credentials: env AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --data-dir)\n'
+  '                [--heartbeat-seconds N] [--data-dir DIR]  (credentials: the AWS chain — env, AWS_PROFILE / AWS_SHARED_CREDENTIALS_FILE — or --data-dir)\n'
 
 /**
  * `slipway agent`: the deploy agent for this host, in the foreground until SIGTERM/SIGINT (which
@@ -28,9 +28,9 @@ export async function agentCommand({ values }: CommandArgs): Promise<number> {
     process.stderr.write(`slipway: --root DIR (the agent's deployment root) is required\n${USAGE}`)
     return 2
   }
-  const credentials = localCredentials(config.dataDir)
+  const credentials = await credentialChain(config.dataDir)
   if (!credentials) {
-    process.stderr.write('slipway: no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --data-dir)\n')
+    process.stderr.write('slipway: no credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or AWS_SHARED_CREDENTIALS_FILE, or --data-dir)\n')
     return 1
   }
   let tags
