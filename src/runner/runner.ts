@@ -257,24 +257,31 @@ export class Runner {
    * goes to another runner when this one's lease lapses, so it must not have run here.
    */
   #save(r: Running, build: BuildRecord): Promise<void> {
-    if (!r.saving) {
-      r.saving = this.#send(r, build).finally(() => (r.saving = undefined))
-      return r.saving
-    }
-    // One in flight: this one waits, replacing any older waiting one; it goes once the flight lands.
-    const queued = r.nextSave === undefined
     r.nextSave = build
-    if (!queued) return r.saving
-    return r.saving.then(() => {
-      const next = r.nextSave
+    r.saving ??= this.#drainSaves(r)
+    return r.saving
+  }
+
+  /** Sends waiting saves one at a time, in order; the newest waiting one replaces older ones. */
+  async #drainSaves(r: Running): Promise<void> {
+    try {
+      while (r.nextSave) {
+        const next = r.nextSave
+        r.nextSave = undefined
+        await this.#send(r, next)
+      }
+    } catch (err) {
       r.nextSave = undefined
-      return next ? this.#save(r, next) : undefined
-    })
+      throw err
+    } finally {
+      r.saving = undefined
+    }
   }
 
   #send(r: Running, build: BuildRecord): Promise<void> {
-    if (r.started || r.firstSave) return this.#sendProgress(r, build)
-    r.firstSave = this.#sendStart(r, build)
+    if (r.started) return this.#sendProgress(r, build)
+    // Nothing goes as progress before the start landed (nor after it failed).
+    r.firstSave ??= this.#sendStart(r, build)
     return r.firstSave
   }
 

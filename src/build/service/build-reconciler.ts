@@ -91,7 +91,7 @@ export class BuildReconciler {
       // — decided under the build's lock, which its runner's first report takes too.
       const requeued = await store.transaction(async (tx) => (await tx.builds.get(build.id))?.currentPhase === 'QUEUED' && tx.jobs.requeueExpired(job, now), { lock: buildLock(build.id) })
       if (requeued) {
-        await this.#o.keys.revoke(build.id)
+        await this.#o.keys.revoke(build.id, now)
         this.#ctx.wake()
       }
       return

@@ -40,6 +40,19 @@ function declaredSecrets(build: BuildRecord): Set<string> | undefined {
   return refs
 }
 
+/**
+ * The start as the server timed it (QUEUED's end, PROVISIONING's start) stays, whatever times a
+ * runner's clock puts in later reports: run timeouts are decided from it.
+ */
+function keepServerStart(stored: BuildRecord, build: BuildRecord): BuildRecord {
+  const at = (type: string) => stored.phases.find((p) => p.phaseType === type)
+  const queuedEnd = at('QUEUED')?.endTime
+  const provisioningStart = at('PROVISIONING')?.startTime
+  if (!queuedEnd || !provisioningStart) return build
+  const phases = build.phases.map((p) => (p.phaseType === 'QUEUED' ? { ...p, endTime: queuedEnd } : p.phaseType === 'PROVISIONING' ? { ...p, startTime: provisioningStart } : p))
+  return { ...build, phases }
+}
+
 /** The lock a build's start and its requeue both take. */
 export const buildLock = (buildId: string) => `build:${buildId}`
 
@@ -173,7 +186,7 @@ export class RunnerDispatch {
       const { build: stored } = await this.held(runner, jobId, tx)
       if (!(await tx.jobs.renew(jobId, runner.id, new Date(now.getTime() + this.#d.leaseMs), now))) throw new ClaimLost(jobId)
       if (reported.phases.length < stored.phases.length) return false
-      const build = progressOf(stored, reported)
+      const build = keepServerStart(stored, progressOf(stored, reported))
       build.status = 'IN_PROGRESS'
       build.endTime = undefined
       if (stored.currentPhase === 'QUEUED') build.phases = startedAt(build.phases, stored.phases.length, now)
@@ -184,7 +197,7 @@ export class RunnerDispatch {
       return true
     }, { lock: buildLock(job.subjectId) })
     // The event is committed; its consumers run after the answer (the runner does not wait for them).
-    if (changed) void ctx.bus.flush()
+    if (changed) void ctx.bus.flush().catch(() => undefined)
   }
 
   async appendLog(runner: RunnerRecord, jobId: string, offset: number, data: Buffer): Promise<number> {
@@ -229,7 +242,7 @@ export class RunnerDispatch {
       if (finished && finished.status !== 'IN_PROGRESS') return
     }
     const { build: stored } = await this.held(runner, jobId)
-    const build = progressOf(stored, reported)
+    const build = keepServerStart(stored, progressOf(stored, reported))
     const now = ctx.clock.now()
     if (build.status === 'IN_PROGRESS') build.status = 'FAULT'
     if (build.currentPhase !== 'COMPLETED') {

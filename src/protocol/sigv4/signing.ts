@@ -28,9 +28,14 @@ export function hmacSha256(key: string | Uint8Array, data: string | Uint8Array):
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
   // A key is good for a day, a region and a service: derived once, not four HMACs per request (as
   // the AWS SDKs cache it). The cache is keyed by a hash of the secret, never the secret itself.
-  const id = `${createHash('sha256').update(secret).digest('base64')}\u0000${date}\u0000${region}\u0000${service}`
+  const id = JSON.stringify([createHash('sha256').update(secret).digest('base64'), date, region, service])
   const cached = SIGNING_KEYS.get(id)
-  if (cached) return cached
+  if (cached) {
+    // Most recently used last: eviction takes the least recently used.
+    SIGNING_KEYS.delete(id)
+    SIGNING_KEYS.set(id, cached)
+    return cached
+  }
   const kDate = hmacSha256(`AWS4${secret}`, date)
   const kRegion = hmacSha256(kDate, region)
   const kService = hmacSha256(kRegion, service)
