@@ -44,6 +44,30 @@ describe('CodeBuild S3 sources, plain artifacts and build management (AWS CLI)',
     assert.deepEqual(keys, [`${uuid}/files/out/a.txt`, `${uuid}/files/out/result.txt`])
   })
 
+  it('takes a single string for files, as the ECS tutorial writes `files: imagedefinitions.json`', async () => {
+    const spec = [
+      'version: 0.2',
+      'phases:',
+      '  build:',
+      '    commands:',
+      `      - printf '[{"name":"web","imageUri":"%s"}]' "registry.local/web:1" > imagedefinitions.json`,
+      '      - echo noise > other.txt',
+      'artifacts:',
+      '  files: imagedefinitions.json',
+    ].join('\n')
+    const created = await aws(server, ['codebuild', 'create-project', '--name', 'one-file', '--source', JSON.stringify({ type: 'NO_SOURCE', buildspec: spec }),
+      '--artifacts', 'type=S3,location=out,packaging=NONE,name=defs',
+      '--environment', 'type=LINUX_CONTAINER,image=host,computeType=BUILD_GENERAL1_SMALL', '--service-role', 'r'])
+    assert.equal(created.code, 0, created.stderr)
+    const started = await aws(server, ['codebuild', 'start-build', '--project-name', 'one-file'])
+    const build = await waitForBuild(codeBuildClient(server), started.json.build.id)
+    assert.equal(build.buildStatus, 'SUCCEEDED', JSON.stringify(build.phases))
+    const listed = await aws(server, ['s3', 'ls', '--recursive', 's3://out/defs/'])
+    assert.deepEqual(listed.stdout.trim().split('\n').map((l) => l.split(/\s+/).pop()), ['defs/imagedefinitions.json'])
+    const body = await aws(server, ['s3', 'cp', 's3://out/defs/imagedefinitions.json', '-'])
+    assert.deepEqual(JSON.parse(body.stdout), [{ name: 'web', imageUri: 'registry.local/web:1' }])
+  })
+
   it('retries, lists, and deletes builds', async () => {
     const started = await aws(server, ['codebuild', 'start-build', '--project-name', 's3-app'])
     const first = await waitForBuild(codeBuildClient(server), started.json.build.id)

@@ -61,7 +61,7 @@ function readArtifactSpec(r: Reader, slot: Slot, entries: readonly Entry[], labe
     ...(name !== undefined && { name }),
     discardPaths: flag(r, get('discard-paths'), `${label}.discard-paths`),
     ...(baseDirectory !== undefined && { baseDirectory }),
-    excludePaths: (excludeSlot && r.stringList(excludeSlot, `${label}.exclude-paths`)) ?? [],
+    excludePaths: (excludeSlot && r.pathList(excludeSlot, `${label}.exclude-paths`)) ?? [],
     enableSymlinks: flag(r, get('enable-symlinks'), `${label}.enable-symlinks`),
     ...(s3Prefix !== undefined && { s3Prefix }),
   }
@@ -116,7 +116,7 @@ export function readCache(r: Reader, slot: Slot | undefined): CachePlan | undefi
   const key = optionalString(r, get('key'), 'cache.key')
   const action = readCacheAction(r, get('action'))
   return {
-    paths: (pathsSlot && r.stringList(pathsSlot, 'cache.paths')) ?? [],
+    paths: (pathsSlot && r.pathList(pathsSlot, 'cache.paths')) ?? [],
     ...(key !== undefined && { key }),
     fallbackKeys: (fallbackSlot && r.stringList(fallbackSlot, 'cache.fallback-keys')) ?? [],
     restore: action !== 'save',
@@ -144,7 +144,7 @@ function requiredGlobs(r: Reader, parent: Slot, slot: Slot | undefined, label: s
     r.error(slot ?? { node: null, key: parent.key, path: childPath(parent.path, key) }, `Missing required ${key} in ${label}`)
     return []
   }
-  const globs = r.stringList(slot, `${label}.${key}`)
+  const globs = r.pathList(slot, `${label}.${key}`)
   if (globs?.length === 0) r.error(slot, `Expected ${label}.${key} to list at least one path`)
   return globs ?? []
 }

@@ -197,6 +197,18 @@ export class Reader {
     return this.list(slot, label, (itemSlot, index) => this.requiredString(itemSlot, `${label}[${index}]`))
   }
 
+  /**
+   * Paths: a list of non-empty strings, or one string standing for a list of one — CodeBuild takes
+   * `files: imagedefinitions.json` as AWS's own ECS tutorial writes it.
+   */
+  pathList(slot: Slot, label: string): string[] | undefined {
+    if (!this.isAbsent(slot) && isScalar(this.resolve(slot.node, slot.path))) {
+      const one = this.requiredString(slot, label)
+      return one === undefined ? undefined : [one]
+    }
+    return this.stringList(slot, label)
+  }
+
   /** A yes/no value (YAML 1.1 booleans, quoted or not); undefined when absent or invalid (reported). */
   bool(slot: Slot, label: string): boolean | undefined {
     const text = this.string(slot, label)
