@@ -7,6 +7,8 @@ import { aws } from '../helpers/aws-cli.ts'
 import { browserSkipReason, launchBrowser, signInWithCliLink } from '../helpers/browser.ts'
 import { commandsStage, createPipeline, repoWithPushes, sourceStage } from '../helpers/pipeline-fixtures.ts'
 import { codePipelineClient } from '../helpers/codepipeline.ts'
+import { codeBuildClient } from '../helpers/codebuild.ts'
+import { BatchGetBuildsCommand, ListBuildsCommand } from '@aws-sdk/client-codebuild'
 
 const skip = await browserSkipReason()
 if (skip) console.log(`# console navigation browser test skipped: ${skip}`)
@@ -54,12 +56,17 @@ describe('web console: history paging and filters, live transitions, sessions ac
   it('pages the execution history on the server and filters it by status, with totals matching the API', async () => {
     const client = codePipelineClient(server)
     for (let i = 0; i < 30; i++) await client.send(new StartPipelineExecutionCommand({ name: 'nav-demo' }))
+    const builds = codeBuildClient(server)
     for (const deadline = Date.now() + 60_000; ; ) {
       const all = await allExecutions(server, 'nav-demo')
-      if (all.length === 31 && all.every((e) => !['InProgress', 'Stopping'].includes(e.status ?? ''))) break
+      // The builds of superseded executions wind down after them: wait for those too (their events refresh the page).
+      const ids = (await builds.send(new ListBuildsCommand({}))).ids ?? []
+      const running = ids.length === 0 ? [] : ((await builds.send(new BatchGetBuildsCommand({ ids: ids.slice(0, 100) }))).builds ?? []).filter((b) => b.buildStatus === 'IN_PROGRESS')
+      if (all.length === 31 && all.every((e) => !['InProgress', 'Stopping'].includes(e.status ?? '')) && running.length === 0) break
       assert.ok(Date.now() < deadline, 'executions did not finish')
       await new Promise((r) => setTimeout(r, 250))
     }
+    builds.destroy()
     const all = await allExecutions(server, 'nav-demo')
     await page.goto(`${server.url}/#/pipelines/nav-demo`)
     const history = page.getByRole('navigation', { name: 'Execution history pages' })
