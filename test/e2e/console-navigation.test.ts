@@ -87,7 +87,8 @@ describe('web console: history paging and filters, live transitions, sessions ac
       shown = await page.locator('tr[data-execution]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))
       if (shown.length > 0 && shown.every((s) => s === status)) break
     }
-    assert.ok(shown.length > 0 && shown.every((s) => s === status), `only ${status} rows: ${shown}`)
+    const tally = Object.entries(Object.groupBy(all, (e) => e.status ?? '?')).map(([k, v]) => `${k} ${v?.length}`).join(', ')
+    assert.ok(shown.length > 0 && shown.every((s) => s === status), `only ${status} rows: ${shown} (executions: ${tally}; e.g. ${all.find((e) => e.status !== 'Succeeded')?.statusSummary ?? ''})`)
 
     // The execution id links to its execution page.
     await page.locator('tr[data-execution] a').first().click()
