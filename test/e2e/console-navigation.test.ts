@@ -41,7 +41,8 @@ describe('web console: history paging and filters, live transitions, sessions ac
   before(async () => {
     server = await startTestServer({ extraArgs: ['--executor', 'host', '--no-agent'] })
     assert.equal((await aws(server, ['s3', 'mb', 's3://pipeline-artifacts'])).code, 0)
-    await repoWithPushes(server, work, 'nav-app')
+    // main must exist before the pipeline does: every execution then has a source to run from.
+    await (await repoWithPushes(server, work, 'nav-app')).push()
     const created = await createPipeline(server, work, { name: 'nav-demo', stages: [sourceStage('nav-app'), commandsStage('Check', ['true']), commandsStage('Ship', ['true'])] })
     assert.equal(created.code, 0, created.stderr)
     browser = await launchBrowser()
