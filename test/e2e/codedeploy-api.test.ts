@@ -77,6 +77,14 @@ describe('CodeDeploy API with the real AWS CLI (no agents)', { skip: cliMissing 
     assert.match(target.lifecycleEvents[0].diagnostics.message, /stopped responding/)
     assert.equal(target.lifecycleEvents[1].status, 'Skipped')
     assert.equal((await aws(server, ['deploy', 'stop-deployment', '--deployment-id', id])).errorCode, 'DeploymentAlreadyCompletedException')
+
+    // list-deployments: by group, or all; an application without its group (or the reverse) is refused as AWS refuses it.
+    assert.deepEqual((await aws(server, ['deploy', 'list-deployments', '--application-name', 'Shop', '--deployment-group-name', 'Prod'])).json.deployments, [id])
+    assert.ok((await aws(server, ['deploy', 'list-deployments'])).json.deployments.includes(id))
+    assert.equal((await aws(server, ['deploy', 'list-deployments', '--application-name', 'Shop'])).errorCode, 'DeploymentGroupNameRequiredException')
+    assert.equal((await aws(server, ['deploy', 'list-deployments', '--deployment-group-name', 'Prod'])).errorCode, 'ApplicationNameRequiredException')
+    assert.equal((await aws(server, ['deploy', 'list-deployments', '--application-name', 'Shop', '--deployment-group-name', 'Nope'])).errorCode, 'DeploymentGroupDoesNotExistException')
+    assert.equal((await aws(server, ['deploy', 'list-deployments', '--application-name', 'Nope', '--deployment-group-name', 'Prod'])).errorCode, 'ApplicationDoesNotExistException')
   })
 
   it('a deployment group that matches no instance fails with NO_INSTANCES', async () => {

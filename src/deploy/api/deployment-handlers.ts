@@ -2,7 +2,7 @@ import type { AwsJsonService } from '../../protocol/aws-json/operation-table.ts'
 import type { Operations } from '../../protocol/models/codedeploy.types.ts'
 import { AwsError } from '../../shared/errors.ts'
 import { paginate } from '../../shared/paging.ts'
-import type { DeployContext } from '../service/context.ts'
+import { E, requireGroup, type DeployContext } from '../service/context.ts'
 import type { DeploymentService } from '../service/deployments.ts'
 import type { DeploymentRecord } from '../service/deployment-state.ts'
 import { deploymentInfo, instanceSummary, targetView } from './views.ts'
@@ -29,6 +29,10 @@ export function deploymentHandlers(ctx: DeployContext, deployments: DeploymentSe
       return { deploymentsInfo: out }
     },
     ListDeployments: async (i) => {
+      // As CodeDeploy: an application and its group go together, and both must exist.
+      if (i.applicationName && !i.deploymentGroupName) throw new AwsError('DeploymentGroupNameRequiredException', 'The deployment group name was not specified.')
+      if (i.deploymentGroupName && !i.applicationName) throw E.appRequired()
+      if (i.applicationName && i.deploymentGroupName) await requireGroup(ctx, i.applicationName, i.deploymentGroupName)
       const list = await ctx.store.deploy.deployments<DeploymentRecord>({ applicationName: i.applicationName, groupName: i.deploymentGroupName, statuses: i.includeOnlyStatuses })
       const { page, nextToken } = paginate(list.map((x) => x.id), i.nextToken, 100, badToken)
       return { deployments: page, nextToken }
