@@ -1,7 +1,6 @@
 import type { BuildRecord } from '../records.ts'
 import type { BuildContext } from './context.ts'
-import { buildArn } from './context.ts'
-import { BUILD_STATE_CHANGE, BUILD_STOP_SIGNAL } from './builds.ts'
+import { BUILD_STOP_SIGNAL, buildStateChanged } from './builds.ts'
 import type { BuildKeys } from '../../identity/build-keys.ts'
 import type { Job } from '../../infra/jobs.ts'
 import type { SubStores } from '../../infra/store.ts'
@@ -108,13 +107,7 @@ export class BuildReconciler {
     const saved = await ctx.store.transaction(async (tx) => {
       if (!(await settle(tx, now))) return false
       if (!(await tx.builds.save(build, 'IN_PROGRESS'))) return false
-      await tx.events.append({
-        type: BUILD_STATE_CHANGE,
-        source: 'aws.codebuild',
-        resource: buildArn(ctx, build.id),
-        detail: { 'build-id': build.id, 'project-name': build.projectName, 'build-status': build.status },
-        at: now,
-      })
+      await tx.events.append(buildStateChanged(ctx, build, now))
       return true
     })
     if (saved) await ctx.bus.flush()

@@ -16,6 +16,11 @@ export const BUILD_STATE_CHANGE = 'codebuild.BuildStateChange'
 /** A build entered a phase (AWS's "CodeBuild Build Phase Change"; Slipway sends one as each phase starts). */
 export const BUILD_PHASE_CHANGE = 'codebuild.BuildPhaseChange'
 
+/** The outbox entry for a build's status as it now is (CodeBuild's "Build State Change"). */
+export function buildStateChanged(ctx: Pick<BuildContext, 'region' | 'accountId'>, build: Pick<BuildRecord, 'id' | 'projectName' | 'status'>, at: Date) {
+  return { type: BUILD_STATE_CHANGE, source: 'aws.codebuild', resource: buildArn(ctx, build.id), detail: { 'build-id': build.id, 'project-name': build.projectName, 'build-status': build.status }, at }
+}
+
 /** The project's settings with StartBuild's per-build overrides applied. */
 export function settingsFor(project: ProjectRecord, input: Partial<StartBuildInput>, pipeline?: PipelineBuildContext): BuildSettings {
   const source = {
@@ -93,7 +98,7 @@ export async function queueBuild(ctx: BuildContext, project: ProjectRecord, sett
     }
     await tx.builds.insert(record)
     await tx.jobs.enqueue({ id: `build:${record.id}`, kind: 'build', subjectId: record.id, payload: { requires: requirementsOf(settings.environment) }, at: now })
-    await tx.events.append({ type: BUILD_STATE_CHANGE, source: 'aws.codebuild', resource: buildArn(ctx, record.id), detail: { 'build-id': record.id, 'project-name': project.name, 'build-status': 'IN_PROGRESS' }, at: now })
+    await tx.events.append(buildStateChanged(ctx, record, now))
     return { record, isNew: true }
   }, idempotencyToken ? { lock: `build-token:${project.name}:${idempotencyToken}` } : undefined)
   if (!created.isNew) return created.record
@@ -129,7 +134,7 @@ export async function stopBuild(ctx: BuildContext, id: string): Promise<BuildRec
       phases: [...queued.phases.map((p) => (p.phaseType === 'QUEUED' ? { ...p, phaseStatus: 'STOPPED' as const, endTime: now } : p)), { phaseType: 'COMPLETED', startTime: now }],
     }
     await tx.builds.save(stopped, 'IN_PROGRESS')
-    await tx.events.append({ type: BUILD_STATE_CHANGE, source: 'aws.codebuild', resource: buildArn(ctx, id), detail: { 'build-id': id, 'project-name': queued.projectName, 'build-status': 'STOPPED' }, at: now })
+    await tx.events.append(buildStateChanged(ctx, stopped, now))
     return true
   })
   if (stoppedWhileQueued) await ctx.bus.flush()

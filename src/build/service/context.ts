@@ -18,4 +18,4 @@ export type BuildContext = {
 }
 
 export const projectArn = (ctx: BuildContext, name: string) => `arn:aws:codebuild:${ctx.region}:${ctx.accountId}:project/${name}`
-export const buildArn = (ctx: BuildContext, id: string) => `arn:aws:codebuild:${ctx.region}:${ctx.accountId}:build/${id}`
+export const buildArn = (ctx: Pick<BuildContext, 'region' | 'accountId'>, id: string) => `arn:aws:codebuild:${ctx.region}:${ctx.accountId}:build/${id}`

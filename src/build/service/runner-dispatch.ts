@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { BuildRecord, ReportRecord, RunnerRecord, StopReason } from '../records.ts'
 import type { BuildContext, BuildStores } from './context.ts'
 import { buildArn } from './context.ts'
-import { BUILD_PHASE_CHANGE, BUILD_QUEUED_SIGNAL, BUILD_STATE_CHANGE, BUILD_STOP_SIGNAL } from './builds.ts'
+import { BUILD_PHASE_CHANGE, BUILD_QUEUED_SIGNAL, BUILD_STOP_SIGNAL, buildStateChanged } from './builds.ts'
 import type { BuildKeys } from '../../identity/build-keys.ts'
 import type { LogStore } from '../logs/log-store.ts'
 import { runnerAccepts } from '../model/runner-match.ts'
@@ -41,25 +41,18 @@ function declaredSecrets(build: BuildRecord): Set<string> | undefined {
 }
 
 /**
- * The start as the server timed it (QUEUED's end, PROVISIONING's start) stays, whatever times a
- * runner's clock puts in later reports: run timeouts are decided from it.
+ * The start as the server times it — QUEUED's end and PROVISIONING's start at `now` when the runner's
+ * first report lands, kept as stored ever after — whatever times a runner's clock puts in its reports:
+ * run timeouts are decided from it.
  */
-function keepServerStart(stored: BuildRecord, build: BuildRecord): BuildRecord {
-  const at = (type: string) => stored.phases.find((p) => p.phaseType === type)
-  const queuedEnd = at('QUEUED')?.endTime
-  const provisioningStart = at('PROVISIONING')?.startTime
-  if (!queuedEnd || !provisioningStart) return build
-  const phases = build.phases.map((p) => (p.phaseType === 'QUEUED' ? { ...p, endTime: queuedEnd } : p.phaseType === 'PROVISIONING' ? { ...p, startTime: provisioningStart } : p))
+function serverTimedStart(stored: BuildRecord, build: BuildRecord, now: Date): BuildRecord {
+  const startedAt = stored.phases.find((p) => p.phaseType === 'QUEUED')?.endTime ?? now
+  const phases = build.phases.map((p) => (p.phaseType === 'QUEUED' ? { ...p, endTime: startedAt } : p.phaseType === 'PROVISIONING' ? { ...p, startTime: startedAt } : p))
   return { ...build, phases }
 }
 
 /** The lock a build's start and its requeue both take. */
 export const buildLock = (buildId: string) => `build:${buildId}`
-
-/** The phases as the runner reported them, with QUEUED's end and the next phase's start at the server's `now`. */
-function startedAt(phases: BuildRecord['phases'], queuedAt: number, now: Date): BuildRecord['phases'] {
-  return phases.map((p, i) => (i === queuedAt - 1 ? { ...p, endTime: now } : i === queuedAt ? { ...p, startTime: now } : p))
-}
 
 /** A runner may hold a long-poll this long at most (proxies and load balancers cut idle requests). */
 export const MAX_WAIT_MS = 25_000
@@ -186,10 +179,9 @@ export class RunnerDispatch {
       const { build: stored } = await this.held(runner, jobId, tx)
       if (!(await tx.jobs.renew(jobId, runner.id, new Date(now.getTime() + this.#d.leaseMs), now))) throw new ClaimLost(jobId)
       if (reported.phases.length < stored.phases.length) return false
-      const build = keepServerStart(stored, progressOf(stored, reported))
+      const build = serverTimedStart(stored, progressOf(stored, reported), now)
       build.status = 'IN_PROGRESS'
       build.endTime = undefined
-      if (stored.currentPhase === 'QUEUED') build.phases = startedAt(build.phases, stored.phases.length, now)
       if (!(await tx.builds.save(build, 'IN_PROGRESS'))) throw new ClaimLost(jobId)
       if (build.currentPhase === stored.currentPhase) return false
       const detail = { 'build-id': build.id, 'project-name': build.projectName, 'build-status': build.status, 'current-phase': build.currentPhase, 'completed-phase': stored.currentPhase }
@@ -242,8 +234,8 @@ export class RunnerDispatch {
       if (finished && finished.status !== 'IN_PROGRESS') return
     }
     const { build: stored } = await this.held(runner, jobId)
-    const build = keepServerStart(stored, progressOf(stored, reported))
     const now = ctx.clock.now()
+    const build = serverTimedStart(stored, progressOf(stored, reported), now)
     if (build.status === 'IN_PROGRESS') build.status = 'FAULT'
     if (build.currentPhase !== 'COMPLETED') {
       build.currentPhase = 'COMPLETED'
@@ -253,7 +245,7 @@ export class RunnerDispatch {
     const saved = await ctx.store.transaction(async (tx) => {
       if (!(await tx.jobs.complete(jobId, runner.id, build.status === 'SUCCEEDED' ? 'done' : 'failed', now))) return false
       if (!(await tx.builds.save(build, 'IN_PROGRESS'))) return false
-      await tx.events.append({ type: BUILD_STATE_CHANGE, source: 'aws.codebuild', resource: buildArn(ctx, build.id), detail: { 'build-id': build.id, 'project-name': build.projectName, 'build-status': build.status }, at: now })
+      await tx.events.append(buildStateChanged(ctx, build, now))
       return true
     })
     if (!saved) throw new ClaimLost(jobId)
