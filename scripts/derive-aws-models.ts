@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync } from 'node:zlib'
 
-const SERVICES = ['codecommit', 'codebuild', 'codepipeline', 'codedeploy'] as const
+const SERVICES = ['codecommit', 'codebuild', 'codepipeline', 'codedeploy', 'ecr'] as const
 const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'protocol', 'models')
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }

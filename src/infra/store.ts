@@ -8,6 +8,7 @@ import type { PipelineStore } from '../pipeline/records.ts'
 import type { DeployStore } from '../deploy/records.ts'
 import type { NotificationStore } from '../events/notifications/records.ts'
 import type { ConsoleSessionStore } from '../web/records.ts'
+import type { RegistryStore } from '../registry/records.ts'
 
 import type { Signals, TransactionOptions } from './sql/sql.ts'
 
@@ -50,6 +51,7 @@ export interface Store {
   readonly deploy: DeployStore
   readonly notifications: NotificationStore
   readonly consoleSessions: ConsoleSessionStore
+  readonly registry: RegistryStore
   readonly audit: AuditLog
   transaction<T>(fn: (tx: Store) => Promise<T>, options?: TransactionOptions): Promise<T>
   /** Wake-ups across every process on this store (see `Signals`). */

@@ -22,6 +22,7 @@ import { registerArtifacts } from '../artifacts/module.ts'
 import { registerBuilds } from './build-module.ts'
 import { registerPipelines } from './pipeline-module.ts'
 import { registerDeploy } from './deploy-module.ts'
+import { registerRegistry } from './registry-module.ts'
 import { registerNotifications } from '../events/notifications/module.ts'
 import type { ObjectStore } from '../artifacts/ports.ts'
 import { registerConsole } from '../web/module.ts'
@@ -93,9 +94,10 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   const builds = await registerBuilds(app, { config, clock, store, box, bus, baseUrl: () => baseUrl, auth: { lookup, sigv4, session: sessions.principalOf }, sigv4: anyKeySigv4, keys, buildKeys: buildKeys(keys), logs: storage.logs })
   const deploy = registerDeploy(app, { config, clock, store, bus, objects: artifacts, agentLeaseMs: config.agentLeaseMs })
   const pipelines = registerPipelines(app, { config, clock, store, bus, git, objects: artifacts, builds: builds.ctx, baseUrl: () => baseUrl, deployments: deploy.deployments, findDeploymentByAction: deploy.findByAction })
+  const registry = registerRegistry(app, { config, clock, store, objects: storage.objects, baseUrl: () => baseUrl, lookup, flush: () => bus.flush() })
   const codecommit = codeCommitApi(git)
   registerAwsJson(app, {
-    services: [codecommit, builds.api, pipelines.api, deploy.api, deploy.agentApi],
+    services: [codecommit, builds.api, pipelines.api, deploy.api, deploy.agentApi, registry.api],
     authenticate: sigv4,
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
@@ -104,6 +106,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   const notifications = registerNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, log: app.log })
   try {
     await syncAllRefs(git)
+    await registry.start()
     await bus.start()
     await app.listen({ host: config.host, port: config.port })
   } catch (err) {
@@ -122,7 +125,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   await builds.start()
   await pipelines.start()
   await deploy.start()
-  const stopHousekeeping = startHousekeeping({ git, store, clock, onError: (err, context) => app.log.error({ err }, context) })
+  const stopHousekeeping = startHousekeeping({ git, store, clock, periodic: registry.chores, onError: (err, context) => app.log.error({ err }, context) })
   notifications.start()
   fs.writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({ url: baseUrl, pid: process.pid, region: config.region }) + '\n')
 

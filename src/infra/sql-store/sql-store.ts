@@ -20,6 +20,7 @@ import { sqlDeploy } from './deploy.ts'
 import { sqlNotifications } from './notifications.ts'
 import { sqlConsoleSessions } from './console-sessions.ts'
 import { sqlAudit } from './audit.ts'
+import { sqlRegistry } from './registry.ts'
 
 const nested = () => Promise.reject(new Error('nested transaction: use the transaction store you were given'))
 
@@ -41,6 +42,7 @@ function storeOver(db: Database, sql: Sql, transaction: Store['transaction']): S
     deploy: sqlDeploy(sql),
     notifications: sqlNotifications(sql),
     consoleSessions: sqlConsoleSessions(sql),
+    registry: sqlRegistry(sql),
     audit: sqlAudit(sql),
     transaction,
     signals: db.signals,

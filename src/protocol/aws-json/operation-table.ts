@@ -10,8 +10,9 @@ export type CallContext = {
 
 export type Handler<I = any, O = unknown> = (input: I, call: CallContext) => Promise<O>
 
-/** A violation found by model validation (see validate.ts). */
-export type Violation = { path: string; constraint: string; message: string }
+/** A violation found by model validation. */
+export type { Violation } from './validate.ts'
+import type { Violation } from './validate.ts'
 
 /**
  * One AWS JSON service as Slipway serves it: the API model's name, handlers for the operations
@@ -19,7 +20,7 @@ export type Violation = { path: string; constraint: string; message: string }
  * (CodeCommit answers InvalidRepositoryNameException, not ValidationException, for a bad name).
  */
 export type AwsJsonService<Ops extends Record<string, { input: unknown; output: unknown }> = Record<string, { input: any; output: any }>> = {
-  model: 'codecommit' | 'codebuild' | 'codepipeline' | 'codedeploy' | 'codedeploy-commands'
+  model: 'codecommit' | 'codebuild' | 'codepipeline' | 'codedeploy' | 'codedeploy-commands' | 'ecr'
   handlers: { [Op in keyof Ops]?: Handler<Ops[Op]['input'], Ops[Op]['output']> }
   mapViolations?: (operation: string, violations: Violation[]) => AwsError | undefined
 }

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 
-export type ServiceName = 'codecommit' | 'codebuild' | 'codepipeline' | 'codedeploy' | 'codedeploy-commands'
+export type ServiceName = 'codecommit' | 'codebuild' | 'codepipeline' | 'codedeploy' | 'codedeploy-commands' | 'ecr'
 
 export type ShapeType =
   | 'structure' | 'list' | 'map' | 'string' | 'blob' | 'boolean' | 'timestamp'

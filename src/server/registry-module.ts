@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify'
+import type { SlipwayConfig } from '../config/config.ts'
+import type { Clock } from '../infra/clock.ts'
+import type { Store } from '../infra/store.ts'
+import type { ObjectStore } from '../artifacts/ports.ts'
+import type { KeyCredential } from '../identity/key-service.ts'
+import type { Chore } from './housekeeping.ts'
+import type { RegistryContext } from '../registry/service/context.ts'
+import { ecrApi } from '../registry/api/ecr-api.ts'
+import { registerDistributionApi } from '../registry/http/distribution-api.ts'
+import { upstreamPuller } from '../registry/service/pull-through.ts'
+import { pruneUploads } from '../registry/service/blobs.ts'
+import { applyLifecyclePolicy } from '../registry/service/images.ts'
+import { arnOf } from '../registry/service/repositories.ts'
+
+/** The object-store bucket that holds the registry's blobs (S3 stores add their bucket prefix). */
+export const REGISTRY_BUCKET = 'slipway-registry'
+
+export type RegistryModuleDeps = {
+  config: SlipwayConfig
+  clock: Clock
+  store: Store
+  objects: ObjectStore
+  baseUrl: () => string
+  lookup: (accessKeyId: string) => Promise<KeyCredential | undefined>
+  flush: () => void
+}
+
+/** The ECR context: its AWS JSON API, the distribution API on `/v2/`, and its periodic chores. */
+export function registerRegistry(app: FastifyInstance, deps: RegistryModuleDeps) {
+  const ctx: RegistryContext = {
+    store: deps.store,
+    objects: deps.objects,
+    clock: deps.clock,
+    region: deps.config.region,
+    accountId: deps.config.accountId,
+    bucket: REGISTRY_BUCKET,
+    registryHost: () => new URL(deps.baseUrl()).host,
+    baseUrl: deps.baseUrl,
+    lookup: deps.lookup,
+    flush: deps.flush,
+  }
+  registerDistributionApi(app, ctx, {
+    puller: upstreamPuller(ctx),
+    onPush: (principal, repository, digest) =>
+      deps.store.audit.append({ at: deps.clock.now(), principal, action: 'ecr:PutImage', resource: `${arnOf(ctx, repository)}@${digest}`, requestId: `registry-${digest.slice(7, 19)}` }),
+  })
+  const chores: Chore[] = [
+    { context: 'pruning abandoned registry uploads', run: () => pruneUploads(ctx) },
+    {
+      context: 'applying registry lifecycle policies',
+      run: async () => {
+        for (const repo of await deps.store.registry.listRepositories()) if (repo.lifecyclePolicy) await applyLifecyclePolicy(ctx, repo.name)
+      },
+    },
+  ]
+  return {
+    ctx,
+    api: ecrApi(ctx),
+    chores,
+    async start() {
+      if (!(await deps.objects.headBucket(REGISTRY_BUCKET))) {
+        await deps.objects.createBucket(REGISTRY_BUCKET).catch(async (err: unknown) => {
+          if (!(await deps.objects.headBucket(REGISTRY_BUCKET))) throw err
+        })
+      }
+    },
+  }
+}
