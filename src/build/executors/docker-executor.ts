@@ -29,14 +29,21 @@ export type DockerExecutorOptions = {
   poolDir?: string
 }
 
+/** Where a privileged build's container finds the runner's Docker engine. */
+export const CONTAINER_DOCKER_SOCKET = '/var/run/docker.sock'
+
 /**
  * One container per build from the project's image (never pulled: a missing image fails PROVISIONING),
  * host networking (or none), the source and control dirs bind-mounted, privileged only when asked.
+ * A privileged build also gets the runner's Docker engine (its socket at /var/run/docker.sock): its
+ * `docker build|push|run` use the runner's engine and image cache, so a privileged build is as
+ * trusted as root on the runner (docs/registry.md). A build without privilege gets no engine.
  * The container is removed in `dispose`, whatever happened.
  */
 export class DockerExecutor implements Executor {
   readonly name = 'docker' as const
   readonly #docker: Docker
+  readonly #socketPath: string
   readonly #network: 'host' | 'none'
   readonly #owner: string
   readonly #warm: number
@@ -47,7 +54,8 @@ export class DockerExecutor implements Executor {
   #closed = false
 
   constructor(options: DockerExecutorOptions = {}) {
-    this.#docker = new Docker({ socketPath: options.socketPath ?? '/var/run/docker.sock' })
+    this.#socketPath = options.socketPath ?? '/var/run/docker.sock'
+    this.#docker = new Docker({ socketPath: this.#socketPath })
     this.#network = options.network ?? 'host'
     this.#owner = options.owner ?? 'slipway'
     this.#warm = options.poolDir ? (options.warm ?? 0) : 0
@@ -125,7 +133,12 @@ export class DockerExecutor implements Executor {
       env: { ...spec.env, CODEBUILD_SRC_DIR: CONTAINER_SRC_DIR },
       workingDir: CONTAINER_SRC_DIR,
       privileged: spec.privileged,
-      binds: [`${srcDir}:${CONTAINER_SRC_DIR}`, `${controlDir}:${CONTAINER_CONTROL_DIR}`, ...spec.extraDirs.map((d) => `${d.hostPath}:${d.sessionPath}`)],
+      binds: [
+        `${srcDir}:${CONTAINER_SRC_DIR}`,
+        `${controlDir}:${CONTAINER_CONTROL_DIR}`,
+        ...spec.extraDirs.map((d) => `${d.hostPath}:${d.sessionPath}`),
+        ...(spec.privileged ? [`${this.#socketPath}:${CONTAINER_DOCKER_SOCKET}`] : []),
+      ],
     })
     return this.#session(live, { srcDir: CONTAINER_SRC_DIR, controlDir: CONTAINER_CONTROL_DIR })
   }

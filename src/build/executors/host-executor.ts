@@ -3,10 +3,16 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { bootstrapScript, type Executor, type SessionSpec, type ShellSession } from './executor.ts'
 
+/** What a build without privileged mode finds as its Docker engine: nothing (the path says why). */
+export const NO_ENGINE_DOCKER_HOST = 'unix:///run/slipway/privileged-mode-is-off/docker.sock'
+
 /**
  * Runs the build's shell as a local process in the build's work dir (no isolation): for machines
  * without Docker and for `slipway build`. The shell leads its own process group so `kill` ends every
- * command it started.
+ * command it started. A privileged build uses the host's Docker engine (DOCKER_HOST as the runner
+ * has it); one without privilege has DOCKER_HOST pointed at no engine, as on CodeBuild (a guard
+ * against mistakes, not isolation: the host executor has none). Docker's client configuration
+ * (`docker login`) is the build's own, in its work dir.
  */
 export class HostExecutor implements Executor {
   readonly name = 'host' as const
@@ -42,7 +48,13 @@ export class HostExecutor implements Executor {
     fs.mkdirSync(controlDir, { recursive: true })
     const child = spawn('/bin/sh', ['-c', bootstrapScript(spec.shell)], {
       cwd: srcDir,
-      env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...spec.env },
+      env: {
+        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/root',
+        DOCKER_CONFIG: path.join(controlDir, 'docker'),
+        ...(spec.privileged ? (process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) : { DOCKER_HOST: NO_ENGINE_DOCKER_HOST }),
+        ...spec.env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     })
