@@ -125,7 +125,7 @@ describe('ECR registry (docker, skopeo, docker-registry, AWS CLI)', () => {
     const anonymous = await fetch(`${server.url}/v2/`)
     assert.equal(anonymous.status, 401)
     assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic realm=/)
-    assert.equal((await anonymous.json()).errors[0].code, 'UNAUTHORIZED')
+    assert.equal(((await anonymous.json()) as { errors: { code: string }[] }).errors[0]!.code, 'UNAUTHORIZED')
 
     let res = await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', 'AWS:not-a-token', `docker://${host}/demo/app:v1`])
     assert.notEqual(res.code, 0)

@@ -47,3 +47,41 @@ export async function ensureTestImage(): Promise<string> {
   if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`)
   return TEST_IMAGE
 }
+
+export const DOCKER_CLI_IMAGE = 'slipway-test/docker-cli:latest'
+
+/**
+ * A build image with a Docker client: the test image's busybox plus the host's `docker` binary and
+ * the shared libraries it loads (ldd), imported with `docker import`. Idempotent.
+ */
+export async function ensureDockerCliImage(): Promise<string> {
+  const docker = new Docker({ socketPath: '/var/run/docker.sock' })
+  try {
+    await docker.getImage(DOCKER_CLI_IMAGE).inspect()
+    return DOCKER_CLI_IMAGE
+  } catch {
+    // build it below
+  }
+  if (!BUSYBOX) throw new Error('busybox-static is not installed (apt-get install busybox-static)')
+  const cli = (await run('sh', ['-c', 'command -v docker'])).stdout.trim()
+  if (!cli) throw new Error('no docker client on this machine')
+  const root = tempDir('rootfs-cli')
+  for (const d of ['bin', 'tmp', 'root', 'etc', 'usr/bin']) fs.mkdirSync(path.join(root, d), { recursive: true })
+  fs.copyFileSync(BUSYBOX, path.join(root, 'bin', 'busybox'))
+  fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755)
+  for (const a of APPLETS) fs.symlinkSync('busybox', path.join(root, 'bin', a))
+  fs.copyFileSync(cli, path.join(root, 'usr', 'bin', 'docker'))
+  fs.chmodSync(path.join(root, 'usr', 'bin', 'docker'), 0o755)
+  const libs = (await run('ldd', [cli])).stdout.match(/\/\S+\.so[.\d]*/g) ?? []
+  for (const lib of libs) {
+    fs.mkdirSync(path.join(root, path.dirname(lib)), { recursive: true })
+    fs.copyFileSync(fs.realpathSync(lib), path.join(root, lib))
+  }
+  fs.writeFileSync(path.join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n')
+  const tar = path.join(tempDir('rootfs-cli-tar'), 'rootfs.tar')
+  const packed = await run('tar', ['-C', root, '-cf', tar, '.'])
+  if (packed.code !== 0) throw new Error(`tar failed: ${packed.stderr}`)
+  const imported = await run('docker', ['import', '--change', 'ENV PATH=/usr/bin:/bin', '--change', 'ENV HOME=/root', tar, DOCKER_CLI_IMAGE])
+  if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`)
+  return DOCKER_CLI_IMAGE
+}

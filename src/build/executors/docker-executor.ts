@@ -35,9 +35,11 @@ export const CONTAINER_DOCKER_SOCKET = '/var/run/docker.sock'
 /**
  * One container per build from the project's image (never pulled: a missing image fails PROVISIONING),
  * host networking (or none), the source and control dirs bind-mounted, privileged only when asked.
- * A privileged build also gets the runner's Docker engine (its socket at /var/run/docker.sock): its
+ * A privileged build gets the runner's Docker engine (its socket at /var/run/docker.sock): its
  * `docker build|push|run` use the runner's engine and image cache, so a privileged build is as
- * trusted as root on the runner (docs/registry.md). A build without privilege gets no engine.
+ * trusted as root on the runner (docs/registry.md). The container itself is not started with
+ * Docker's --privileged (what that would add, the engine already gives: `docker run --privileged`;
+ * and engines in unprivileged sandboxes refuse it). A build without privilege gets no engine.
  * The container is removed in `dispose`, whatever happened.
  */
 export class DockerExecutor implements Executor {
@@ -132,7 +134,6 @@ export class DockerExecutor implements Executor {
     const live = await this.#launch(spec.image, spec.shell, spec.buildId, {
       env: { ...spec.env, CODEBUILD_SRC_DIR: CONTAINER_SRC_DIR },
       workingDir: CONTAINER_SRC_DIR,
-      privileged: spec.privileged,
       binds: [
         `${srcDir}:${CONTAINER_SRC_DIR}`,
         `${controlDir}:${CONTAINER_CONTROL_DIR}`,
@@ -196,7 +197,7 @@ export class DockerExecutor implements Executor {
     fs.mkdirSync(path.join(slot, 'slipway'), { recursive: true })
     try {
       const imageId = (await this.#docker.getImage(image).inspect()).Id
-      const live = await this.#launch(image, shell, 'warm', { env: {}, workingDir: WARM_WORK_DIR, privileged: false, binds: [`${slot}:${WARM_WORK_DIR}`] })
+      const live = await this.#launch(image, shell, 'warm', { env: {}, workingDir: WARM_WORK_DIR, binds: [`${slot}:${WARM_WORK_DIR}`] })
       const warm: Warm = { ...live, slot, imageId, alive: true }
       void live.exited.then(() => (warm.alive = false))
       return warm
@@ -212,7 +213,7 @@ export class DockerExecutor implements Executor {
   }
 
   /** Creates, attaches and starts a container whose shell reads stdin. */
-  async #launch(image: string, shell: 'bash' | 'sh', buildId: string, o: { env: Record<string, string>; workingDir: string; privileged: boolean; binds: string[] }): Promise<Live> {
+  async #launch(image: string, shell: 'bash' | 'sh', buildId: string, o: { env: Record<string, string>; workingDir: string; binds: string[] }): Promise<Live> {
     const container = await this.#docker.createContainer({
       Image: image,
       Cmd: ['/bin/sh', '-c', bootstrapScript(shell)],
@@ -225,7 +226,7 @@ export class DockerExecutor implements Executor {
       AttachStderr: true,
       Tty: false,
       Labels: { 'slipway.build': buildId, 'slipway.owner': this.#owner },
-      HostConfig: { NetworkMode: this.#network, Privileged: o.privileged, Binds: o.binds },
+      HostConfig: { NetworkMode: this.#network, Binds: o.binds },
     })
     try {
       const stream = await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })
