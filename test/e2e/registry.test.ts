@@ -5,7 +5,7 @@ import { startTestServer, tempDir, type TestServer } from '../helpers/server.ts'
 import { aws } from '../helpers/aws-cli.ts'
 import { dockerUnavailableReason, ensureTestImage, TEST_IMAGE } from '../helpers/docker.ts'
 import { docker, dockerClientEnv, localImageId, registryToolsMissing, skopeo, startDockerRegistry, writeOciLayout, type DockerRegistry } from '../helpers/registry.ts'
-import { issueToken } from '../../src/registry/model/auth-token.ts'
+import { issueToken } from '../../src/registry/service/token-seal.ts'
 
 /**
  * Slipway's ECR: the AWS CLI manages repositories and images, the real docker CLI and engine push and

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { imagesToExpire, LifecyclePolicyInvalid, parseLifecyclePolicy } from '../../src/registry/model/lifecycle.ts'
 import { ManifestInvalid, MEDIA, parseManifest } from '../../src/registry/model/manifest.ts'
-import { issueToken, readToken, sealMatches } from '../../src/registry/model/auth-token.ts'
+import { issueToken, readToken, sealMatches } from '../../src/registry/service/token-seal.ts'
 import { isRepositoryName, repositoryNameOfArn } from '../../src/registry/model/names.ts'
 
 const day = 24 * 60 * 60 * 1000

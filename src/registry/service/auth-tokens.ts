@@ -1,4 +1,4 @@
-import { basicToken, issueToken, readToken, sealMatches, TOKEN_LIFETIME_MS } from '../model/auth-token.ts'
+import { basicToken, issueToken, readToken, sealMatches, TOKEN_LIFETIME_MS } from './token-seal.ts'
 import type { RegistryContext } from './context.ts'
 
 /** GetAuthorizationToken: a 12-hour token for the calling key. */
