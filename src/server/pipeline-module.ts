@@ -22,6 +22,8 @@ import { s3Deploy } from '../pipeline/providers/s3-deploy.ts'
 import { codeDeployAction, deploymentOutcome } from '../pipeline/providers/codedeploy.ts'
 import { DEPLOYMENT_STATE_CHANGE, type DeploymentService } from '../deploy/service/deployments.ts'
 import type { DeploymentRecord } from '../deploy/service/deployment-state.ts'
+import { ecrSource, type ImageLookup } from '../pipeline/providers/ecr-source.ts'
+import { ecrBuildAndPublish } from '../pipeline/providers/ecr-build-and-publish.ts'
 
 export type PipelineModuleDeps = {
   config: SlipwayConfig
@@ -34,6 +36,9 @@ export type PipelineModuleDeps = {
   baseUrl: () => string
   deployments: DeploymentService
   findDeploymentByAction: (actionExecutionId: string) => Promise<DeploymentRecord | undefined>
+  /** The registry's images, for ECR source actions; its host, for ECRBuildAndPublish. */
+  images: ImageLookup
+  registryHost: () => string
 }
 
 /** The CodePipeline context: engine, action providers, the action worker, event-driven triggers, API. */
@@ -51,6 +56,8 @@ export function registerPipelines(app: FastifyInstance, deps: PipelineModuleDeps
   const providers = [
     codeCommitSource({ git: deps.git, objects: deps.objects }),
     s3Source({ objects: deps.objects }),
+    ecrSource({ objects: deps.objects, images: deps.images }),
+    ecrBuildAndPublish(deps.builds, { registryHost: deps.registryHost }),
     codeBuildAction(deps.builds),
     commandsAction(deps.builds),
     manualApproval,

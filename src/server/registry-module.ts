@@ -10,8 +10,9 @@ import { ecrApi } from '../registry/api/ecr-api.ts'
 import { registerDistributionApi } from '../registry/http/distribution-api.ts'
 import { upstreamPuller } from '../registry/service/pull-through.ts'
 import { pruneUploads } from '../registry/service/blobs.ts'
-import { applyLifecyclePolicy } from '../registry/service/images.ts'
-import { arnOf } from '../registry/service/repositories.ts'
+import { applyLifecyclePolicy, findManifest } from '../registry/service/images.ts'
+import { arnOf, uriOf } from '../registry/service/repositories.ts'
+import type { ImageLookup } from '../pipeline/providers/ecr-source.ts'
 
 /** The object-store bucket that holds the registry's blobs (S3 stores add their bucket prefix). */
 export const REGISTRY_BUCKET = 'slipway-registry'
@@ -54,8 +55,15 @@ export function registerRegistry(app: FastifyInstance, deps: RegistryModuleDeps)
       },
     },
   ]
+  const images: ImageLookup = async (repository, reference) => {
+    const m = await findManifest(ctx, repository, reference)
+    if (!m) return undefined
+    const tags = (await deps.store.registry.listTags(repository)).filter((t) => t.digest === m.digest).map((t) => t.tag)
+    return { registryId: ctx.accountId, repositoryName: repository, digest: m.digest, tags, sizeBytes: m.imageSize, pushedAt: m.pushedAt, repositoryUri: uriOf(ctx, repository) }
+  }
   return {
     ctx,
+    images,
     api: ecrApi(ctx),
     chores,
     async start() {

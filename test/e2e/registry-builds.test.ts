@@ -200,6 +200,98 @@ describe('Docker builds that push to Slipway\'s ECR (host executor)', () => {
     assert.deepEqual(listed.json.imageIds.map((i: { imageTag: string }) => i.imageTag), [tag])
   })
 
+  it('starts a pipeline at a push of the watched tag: the ECR source writes imageDetail.json naming the pushed digest', async (t) => {
+    if (skip) return t.skip(skip)
+    assert.equal((await aws(server, ['ecr', 'create-repository', '--repository-name', 'ecr-src'])).code, 0)
+    const check = 'version: 0.2\nphases:\n  build:\n    commands:\n      - cat imageDetail.json\n      - test -n "$PUSHED" && grep -q "$PUSHED" imageDetail.json\n'
+    await project('check-image', {}, false, check)
+    const created = await createPipeline(server, dir, {
+      name: 'ecr-src',
+      stages: [
+        { name: 'Source', actions: [{ name: 'Image', namespace: 'SourceVariables', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'ECR', version: '1' }, configuration: { RepositoryName: 'ecr-src', ImageTag: 'release' }, outputArtifacts: [{ name: 'ImageArtifact' }] }] },
+        { name: 'Check', actions: [{ name: 'Check', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' }, configuration: { ProjectName: 'check-image', EnvironmentVariables: '[{"name":"PUSHED","value":"#{SourceVariables.ImageDigest}","type":"PLAINTEXT"}]' }, inputArtifacts: [{ name: 'ImageArtifact' }] }] },
+      ],
+    })
+    assert.equal(created.code, 0, created.stderr)
+    const client = codePipelineClient(server)
+    const executions = async () => (await aws(server, ['codepipeline', 'list-pipeline-executions', '--pipeline-name', 'ecr-src'])).json.pipelineExecutionSummaries as { pipelineExecutionId: string; status: string; trigger: { triggerType: string } }[]
+    // A new pipeline runs once at creation; with no image tagged release yet, that run fails.
+    for (const e of await executions()) await waitForExecution(client, 'ecr-src', e.pipelineExecutionId)
+    const before = (await executions()).length
+
+    const env = dockerClientEnv()
+    const password = (await aws(server, ['ecr', 'get-login-password'])).stdout.trim()
+    assert.equal((await docker(['login', '--username', 'AWS', '--password-stdin', host], env, password)).code, 0)
+    assert.equal((await docker(['tag', TEST_IMAGE, `${host}/ecr-src:other`], env)).code, 0)
+    assert.equal((await docker(['push', `${host}/ecr-src:other`], env)).code, 0)
+    assert.equal((await docker(['tag', TEST_IMAGE, `${host}/ecr-src:release`], env)).code, 0)
+    const pushed = await docker(['push', `${host}/ecr-src:release`], env)
+    assert.equal(pushed.code, 0, pushed.stderr)
+    const digest = /digest: (sha256:[a-f0-9]{64})/.exec(pushed.stdout)![1]!
+
+    const deadline = Date.now() + 60_000
+    let started: { pipelineExecutionId: string; trigger: { triggerType: string } } | undefined
+    while (!started && Date.now() < deadline) {
+      const list = await executions()
+      if (list.length > before) started = list[0]
+      else await new Promise((r) => setTimeout(r, 200))
+    }
+    assert.ok(started, 'the push of release started the pipeline')
+    assert.equal((await executions()).length, before + 1, 'the push of other started nothing')
+    assert.equal(started.trigger.triggerType, 'CloudWatchEvent')
+    const done = await waitForExecution(client, 'ecr-src', started.pipelineExecutionId, undefined, 120_000)
+    assert.equal(done.status, 'Succeeded', done.statusSummary)
+    assert.equal(done.artifactRevisions?.[0]?.revisionId, digest)
+    const actions = (await client.send(new ListActionExecutionsCommand({ pipelineName: 'ecr-src', filter: { pipelineExecutionId: started.pipelineExecutionId } }))).actionExecutionDetails!
+    client.destroy()
+    const source = actions.find((a) => a.actionName === 'Image')!
+    assert.equal(source.output?.outputVariables?.ImageDigest, digest)
+    assert.equal(source.output?.outputVariables?.ImageURI, `${host}/ecr-src@${digest}`)
+    const files = await artifactFiles(source, 'ecr-src')
+    const detail = JSON.parse(files['imageDetail.json']!)
+    assert.equal(detail.ImageDigest, digest)
+    assert.equal(detail.RepositoryName, 'ecr-src')
+    assert.equal(detail.ImageURI, `${host}/ecr-src@${digest}`)
+    assert.deepEqual(detail.ImageTags, ['other', 'release'], 'every tag of the image (other was pushed first, of the same image)')
+    assert.match(detail.ImagePushedAt, /^\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} UTC \d{4}$/)
+  })
+
+  it('builds and publishes an image with the ECRBuildAndPublish action', async (t) => {
+    if (skip) return t.skip(skip)
+    assert.equal((await aws(server, ['ecr', 'create-repository', '--repository-name', 'published'])).code, 0)
+    assert.equal((await aws(server, ['codecommit', 'create-repository', '--repository-name', 'published'])).code, 0)
+    const created = await createPipeline(server, dir, {
+      name: 'published',
+      stages: [
+        { name: 'Source', actions: [{ name: 'Source', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'CodeCommit', version: '1' }, configuration: { RepositoryName: 'published', BranchName: 'main', PollForSourceChanges: 'false' }, outputArtifacts: [{ name: 'SourceArtifact' }] }] },
+        { name: 'Publish', actions: [{ name: 'Publish', namespace: 'PublishVariables', actionTypeId: { category: 'Build', owner: 'AWS', provider: 'ECRBuildAndPublish', version: '1' }, configuration: { ECRRepositoryName: 'published', DockerFilePath: 'docker', ImageTags: 'v1,latest' }, inputArtifacts: [{ name: 'SourceArtifact' }] }] },
+      ],
+    })
+    assert.equal(created.code, 0, created.stderr)
+    const work = path.join(dir, 'published')
+    await makeWorkTree(work, { 'docker/Dockerfile': DOCKERFILE, 'docker/app.txt': 'published\n' })
+    await gitOk(work, ['push', '-q', basicUrl(server.url, 'published', server.accessKeyId, server.secretAccessKey), 'HEAD:main'])
+    const client = codePipelineClient(server)
+    const deadline = Date.now() + 120_000
+    let succeeded: string | undefined
+    while (!succeeded && Date.now() < deadline) {
+      const list = (await aws(server, ['codepipeline', 'list-pipeline-executions', '--pipeline-name', 'published'])).json.pipelineExecutionSummaries as { pipelineExecutionId: string; status: string }[]
+      for (const e of list) {
+        const done = await waitForExecution(client, 'published', e.pipelineExecutionId, undefined, 120_000)
+        if (done.status === 'Succeeded') succeeded = e.pipelineExecutionId
+      }
+      if (!succeeded) await new Promise((r) => setTimeout(r, 500))
+    }
+    assert.ok(succeeded, 'an execution built and published the image')
+    const actions = (await client.send(new ListActionExecutionsCommand({ pipelineName: 'published', filter: { pipelineExecutionId: succeeded } }))).actionExecutionDetails!
+    client.destroy()
+    const publish = actions.find((a) => a.actionName === 'Publish')!
+    const described = await aws(server, ['ecr', 'describe-images', '--repository-name', 'published'])
+    assert.deepEqual([...described.json.imageDetails[0].imageTags].sort(), ['latest', 'v1'])
+    assert.equal(publish.output?.outputVariables?.ECRImageDigestId, described.json.imageDetails[0].imageDigest)
+    assert.equal(publish.output?.outputVariables?.ECRRepositoryName, 'published')
+  })
+
   it('gives a build without privileged mode no Docker engine', async (t) => {
     if (skip) return t.skip(skip)
     const client = codeBuildClient(server)

@@ -34,7 +34,7 @@ export async function reportBuild(ctx: BuildContext, build: BuildRecord, report:
 }
 
 /** Starts (once per action run: the run id is the idempotency token) a build for a pipeline action. */
-export async function startPipelineBuild(ctx: BuildContext, project: ProjectRecord, job: ActionJob, overrides: { environmentVariables?: EnvironmentVariable[]; buildspec?: string; image?: string }): Promise<BuildRecord> {
+export async function startPipelineBuild(ctx: BuildContext, project: ProjectRecord, job: ActionJob, overrides: { environmentVariables?: EnvironmentVariable[]; buildspec?: string; image?: string; privileged?: boolean }): Promise<BuildRecord> {
   const existing = await ctx.store.builds.byIdempotencyToken(project.name, job.run.actionExecutionId)
   if (existing) return existing
   const primaryRevision = job.execution.sourceRevisions[0]?.revisionId
@@ -44,6 +44,7 @@ export async function startPipelineBuild(ctx: BuildContext, project: ProjectReco
     environmentVariablesOverride: overrides.environmentVariables,
     buildspecOverride: overrides.buildspec,
     imageOverride: overrides.image,
+    ...(overrides.privileged !== undefined ? { privilegedModeOverride: overrides.privileged } : {}),
     sourceVersion: primaryRevision,
   }, {
     pipelineName: job.pipeline.name,

@@ -8,6 +8,7 @@ import { GitObjectNotFound } from '../../git/ports.ts'
 import type { ActionOutcome } from '../model/execution-commands.ts'
 import type { ActionProvider } from './provider.ts'
 import { CLONE_REF_FILE } from '../../build/runner/source.ts'
+import { putSingleFileZip } from './single-file-zip.ts'
 
 
 const failed = (message: string, code = 'JobFailed'): ActionOutcome => ({ status: 'Failed', errorDetails: { code, message }, summary: message })
@@ -71,11 +72,5 @@ async function putArchive(deps: { git: GitContext; objects: ObjectStore }, repoI
 }
 
 async function putCloneRef(deps: { objects: ObjectStore }, out: { bucket: string; key: string }, ref: Record<string, string>) {
-  const yazl = (await import('yazl')).default
-  const zip = new yazl.ZipFile()
-  zip.addBuffer(Buffer.from(JSON.stringify(ref, null, 2)), CLONE_REF_FILE)
-  zip.end()
-  const body = new PassThrough()
-  zip.outputStream.pipe(body)
-  await deps.objects.putObject(out.bucket, out.key, body, { contentType: 'application/zip' })
+  await putSingleFileZip(deps.objects, out, CLONE_REF_FILE, Buffer.from(JSON.stringify(ref, null, 2)))
 }

@@ -8,7 +8,7 @@ import type { PipelineEngine } from './engine.ts'
 import { CONFIGURATION_CHANGE } from './engine-events.ts'
 
 /** Providers Slipway runs today. */
-export const IMPLEMENTED = new Set(['Source/AWS/CodeCommit/1', 'Source/AWS/S3/1', 'Build/AWS/CodeBuild/1', 'Test/AWS/CodeBuild/1', 'Approval/AWS/Manual/1', 'Compute/AWS/Commands/1', 'Deploy/AWS/S3/1', 'Deploy/AWS/CodeDeploy/1'])
+export const IMPLEMENTED = new Set(['Source/AWS/CodeCommit/1', 'Source/AWS/S3/1', 'Build/AWS/CodeBuild/1', 'Test/AWS/CodeBuild/1', 'Approval/AWS/Manual/1', 'Compute/AWS/Commands/1', 'Deploy/AWS/S3/1', 'Deploy/AWS/CodeDeploy/1', 'Source/AWS/ECR/1', 'Build/AWS/ECRBuildAndPublish/1'])
 
 export function customSpec(t: CustomActionTypeRecord): ProviderSpec {
   const d = t.definition as { configurationProperties?: { name: string; required: boolean }[]; inputArtifactDetails?: { minimumCount: number; maximumCount: number }; outputArtifactDetails?: { minimumCount: number; maximumCount: number } }

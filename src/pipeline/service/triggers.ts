@@ -5,19 +5,23 @@ import { REFERENCE_UPDATED, type ReferenceUpdatedDetail } from '../../git/servic
 import { triggerFor } from '../model/structure/branch-filter.ts'
 import type { PipelineContext } from './context.ts'
 import type { PipelineEngine } from './engine.ts'
+import { IMAGE_ACTION } from '../../registry/service/images.ts'
+import { DEFAULT_IMAGE_TAG } from '../providers/ecr-source.ts'
 
 /**
  * Event-driven starts, no polling: a ref update in a Slipway repository starts every pipeline whose
  * CodeCommit source watches that branch (or whose V2 trigger filters select the pushed branch or tag —
- * that execution then builds the pushed ref); an object put to a watched S3 key starts its pipeline.
+ * that execution then builds the pushed ref); an object put to a watched S3 key starts its pipeline;
+ * an image pushed under the tag an ECR source watches starts its pipeline on that digest.
  * One durable consumer of the outbox (any server runs it), right after the push's transaction commits.
  */
 export function registerTriggers(ctx: PipelineContext, engine: PipelineEngine, deps: { bus: EventBus; git: GitContext; onError: (err: unknown) => void }): void {
-  deps.bus.subscribe('pipeline-triggers', [REFERENCE_UPDATED, OBJECT_CREATED], async (event) => {
+  deps.bus.subscribe('pipeline-triggers', [REFERENCE_UPDATED, OBJECT_CREATED, IMAGE_ACTION], async (event) => {
     // The event's sequence number is each start's client token: an event delivered twice starts nothing twice.
     const token = `event-${event.seq}`
     if (event.type === REFERENCE_UPDATED) await onPush(ctx, engine, deps, event.detail as unknown as ReferenceUpdatedDetail, event.resource, token)
     if (event.type === OBJECT_CREATED) await onUpload(ctx, engine, deps, event.detail as unknown as ObjectCreatedDetail, token)
+    if (event.type === IMAGE_ACTION) await onImagePush(ctx, engine, deps, event.detail, event.resource, token)
   })
 }
 
@@ -53,6 +57,23 @@ async function onUpload(ctx: PipelineContext, engine: PipelineEngine, deps: { on
       await engine.start(p.name, {
         trigger: { triggerType: 'CloudWatchEvent', triggerDetail: `arn:aws:s3:::${o.bucket}/${o.key}` },
         sourceOverrides: o.versionId ? [{ actionName: a.name, revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: o.versionId }] : [],
+        clientRequestToken: token,
+      }).catch(deps.onError)
+    }
+  }
+}
+
+async function onImagePush(ctx: PipelineContext, engine: PipelineEngine, deps: { onError: (err: unknown) => void }, d: Record<string, unknown>, resource: string, token: string): Promise<void> {
+  const tag = d['image-tag']
+  if (d['action-type'] !== 'PUSH' || typeof tag !== 'string') return
+  for (const p of await ctx.store.pipelines.list()) {
+    for (const a of p.normalized.stages[0]?.groups.flatMap((g) => g.actions) ?? []) {
+      const id = a.actionTypeId
+      if (id.category !== 'Source' || id.owner !== 'AWS' || id.provider !== 'ECR') continue
+      if (a.configuration.RepositoryName !== d['repository-name'] || (a.configuration.ImageTag || DEFAULT_IMAGE_TAG) !== tag) continue
+      await engine.start(p.name, {
+        trigger: { triggerType: 'CloudWatchEvent', triggerDetail: `${resource}:${tag}` },
+        sourceOverrides: [{ actionName: a.name, revisionType: 'IMAGE_DIGEST', revisionValue: String(d['image-digest']) }],
         clientRequestToken: token,
       }).catch(deps.onError)
     }

@@ -33,7 +33,21 @@ const SPECS: ProviderSpec[] = [
     inputArtifacts: [0, 0], outputArtifacts: [1, 1],
     outputVariables: ['ETag', 'VersionId'],
   },
+  {
+    category: 'Source', owner: 'AWS', provider: 'ECR', version: '1',
+    requiredConfiguration: ['RepositoryName'],
+    optionalConfiguration: ['ImageTag'],
+    inputArtifacts: [0, 0], outputArtifacts: [1, 1],
+    outputVariables: ['RegistryId', 'RepositoryName', 'ImageTag', 'ImageDigest', 'ImageURI'],
+  },
   { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1', ...CODEBUILD_KEYS, inputArtifacts: [1, 5], outputArtifacts: [0, 5] },
+  {
+    category: 'Build', owner: 'AWS', provider: 'ECRBuildAndPublish', version: '1',
+    requiredConfiguration: ['ECRRepositoryName'],
+    optionalConfiguration: ['DockerFilePath', 'ImageTags', 'RegistryType'],
+    inputArtifacts: [1, 1], outputArtifacts: [0, 0],
+    outputVariables: ['ECRImageDigestId', 'ECRRepositoryName'],
+  },
   { category: 'Test', owner: 'AWS', provider: 'CodeBuild', version: '1', ...CODEBUILD_KEYS, inputArtifacts: [1, 5], outputArtifacts: [0, 5] },
   {
     category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1',
