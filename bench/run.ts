@@ -14,6 +14,8 @@
  *   PostgreSQL (a private server, or SLIPWAY_TEST_POSTGRES_URL) instead of SQLite.
  * - pipeline.startBurst.twoServers: 50 StartPipelineExecution calls at once over two servers on one
  *   PostgreSQL and one s3rver, on a QUEUED pipeline (bench/scale-out.ts).
+ * - registry: `docker push|pull` of a 200 MB, 5-layer image to Slipway and to Debian's docker-registry
+ *   (bench/registry.ts).
  * - floor.bash: `bash -c` running the same 3 commands. floor.dockerRun: `docker run --rm` of the same
  *   image running them.
  */
@@ -28,6 +30,7 @@ import { dockerUnavailableReason, ensureTestImage } from '../test/helpers/docker
 import { benchConsoleLoad } from './console-load.ts'
 import { benchStartBurst, postgresServer, scaleOutStorage } from './scale-out.ts'
 import { startRunner } from '../test/helpers/runners.ts'
+import { benchRegistry } from './registry.ts'
 
 const N = Number(process.env.BENCH_RUNS ?? 15)
 const COMMANDS = ['echo one', 'echo two > /dev/null', 'echo three']
@@ -259,6 +262,7 @@ async function main() {
       results['build.remote.docker.warm'] = await benchExecutor('docker', image, {}, { warm: 2 })
     }
   }
+  if (!noDocker && wanted('registry')) results['registry'] = await benchRegistry(stats)
   const dir = path.join(ROOT, 'bench', 'results')
   fs.mkdirSync(dir, { recursive: true })
   const file = path.join(dir, `${String(results.at).replace(/[:.]/g, '-')}.json`)
