@@ -102,7 +102,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
 
-  registerConsole(app, { region: config.region, store, clock, bus, sessions, lookup, auth: { lookup, sigv4 }, pipelines: pipelines.api, builds: builds.api, whyQueued: (id) => whyQueued(builds.ctx, id), runners: () => listRunners(builds.ctx), engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, objects: artifacts })
+  registerConsole(app, { region: config.region, store, clock, bus, sessions, lookup, auth: { lookup, sigv4 }, pipelines: pipelines.api, builds: builds.api, whyQueued: (id) => whyQueued(builds.ctx, id), runners: () => listRunners(builds.ctx), engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, ecr: registry.api, objects: artifacts })
   const notifications = registerNotifications({ store, bus, clock, box, region: config.region, accountId: config.accountId, baseUrl: () => baseUrl, log: app.log })
   try {
     await syncAllRefs(git)

@@ -38,6 +38,7 @@ export type ConsoleApiDeps = {
   accountId: string
   git: GitContext
   codecommit: AwsJsonService
+  ecr: AwsJsonService
   /** The artifact buckets' object store (for artifact downloads). */
   objects: ObjectStore
 }

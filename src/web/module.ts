@@ -7,6 +7,7 @@ import { consoleRouter } from './console-route.ts'
 import { registerRepositoryRoutes } from './console-repositories.ts'
 import { registerBuildRoutes } from './console-builds.ts'
 import { registerPipelineDetailRoutes } from './console-pipeline-detail.ts'
+import { registerImageRoutes } from './console-images.ts'
 
 /** The web console: static SPA for unsigned browser requests, its JSON API and its event stream. */
 export function registerConsole(app: FastifyInstance, deps: ConsoleApiDeps & { bus: EventBus }): void {
@@ -16,5 +17,6 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleApiDeps & { b
   registerRepositoryRoutes(router, deps)
   registerBuildRoutes(router, deps)
   registerPipelineDetailRoutes(router, deps)
+  registerImageRoutes(router, deps)
   registerConsoleEvents(app, deps)
 }

@@ -13,6 +13,8 @@ import { ProjectPage } from './ProjectPage.tsx'
 import { PipelineEditor } from './PipelineEditor.tsx'
 import { ExecutionPage } from './ExecutionPage.tsx'
 import { RunnerList } from './RunnerList.tsx'
+import { ImageRepositoryList } from './ImageRepositoryList.tsx'
+import { ImageRepositoryPage } from './ImageRepositoryPage.tsx'
 
 function useHash() {
   const [hash, setHash] = useState(location.hash || '#/')
@@ -66,6 +68,8 @@ export function App() {
   else if (parts[0] === 'projects' && parts[1]) page = <ProjectPage name={parts[1]} />
   else if (parts[0] === 'repositories' && parts[1]) page = <RepositoryPage name={parts[1]} query={query} />
   else if (parts[0] === 'repositories') page = <RepositoryList />
+  else if (parts[0] === 'images' && parts[1]) page = <ImageRepositoryPage name={parts.slice(1).join('/')} />
+  else if (parts[0] === 'images') page = <ImageRepositoryList />
   else if (parts[0] === 'deployments' && parts[1]) page = <DeploymentPage id={parts[1]} />
   else if (parts[0] === 'deployments') page = <DeploymentList />
   else page = <PipelineList />
@@ -79,6 +83,7 @@ export function App() {
           <a href="#/runners">Runners</a>
           <a href="#/deployments">Deployments</a>
           <a href="#/repositories">Repositories</a>
+          <a href="#/images">Images</a>
         </nav>
         <span className="who">{principal}</span>
         <button type="button" className="link" onClick={signOut}>Sign out</button>

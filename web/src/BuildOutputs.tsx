@@ -1,4 +1,4 @@
-import { fmtDuration, statusClass } from './api.ts'
+import { fmtBytes, fmtDuration, statusClass } from './api.ts'
 
 export type TestReport = {
   arn: string
@@ -9,7 +9,6 @@ export type TestReport = {
 }
 export type ArtifactView = { identifier: string; location: string; bucket: string; key: string; files: { key: string; size: number }[] }
 
-const fmtSize = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`)
 
 export function TestReports({ reports }: { reports: TestReport[] }) {
   if (reports.length === 0) return <p className="muted small">This build has no test reports.</p>
@@ -85,7 +84,7 @@ export function Artifacts({ buildId, artifacts }: { buildId: string; artifacts: 
                   <a href={`/console/api/builds/${encodeURIComponent(buildId)}/artifact?key=${encodeURIComponent(f.key)}`} download={f.key.split('/').pop()} className="mono">
                     Download {f.key.split('/').pop()}
                   </a>{' '}
-                  <span className="muted small">{fmtSize(f.size)}</span>
+                  <span className="muted small">{fmtBytes(f.size)}</span>
                 </li>
               ))}
               {a.files.length === 0 && <li className="muted small">The artifact is no longer in its bucket.</li>}

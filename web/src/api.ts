@@ -145,3 +145,16 @@ export function fmtDuration(ms: number): string {
 
 export const fmtTime = (t: string | number | undefined) => (t ? new Date(t).toLocaleString() : '')
 export const statusClass = (s: string | undefined) => `status status-${(s ?? 'none').toLowerCase().replace(/_/g, '')}`
+
+/** Bytes as people read them: 512 B, 1.5 KiB, 200.0 MiB. */
+export function fmtBytes(n: number | undefined): string {
+  if (n === undefined) return ''
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let i = 0
+  let v = n
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`
+}
