@@ -12,6 +12,7 @@ import { run } from '../helpers/run.ts'
 import { approvalStage, createPipeline, createPipelineProject, repoWithPushes, ROLE, sourceStage } from '../helpers/pipeline-fixtures.ts'
 import { codePipelineClient, waitForExecution, waitForState } from '../helpers/codepipeline.ts'
 import { startReplica, startSharedStorage, type SharedStorage } from '../helpers/replicas.ts'
+import { registryToolsMissing, skopeo, writeOciLayout } from '../helpers/registry.ts'
 import { callJson, CODEDEPLOY_TARGET, COMMANDS_TARGET, ServiceError, type Endpoint } from '../../src/agent/api-client.ts'
 
 const SYSTEM_NODE = process.execPath
@@ -310,6 +311,39 @@ describe('two Slipway servers on one PostgreSQL, one S3 store (s3rver) and one r
     const ids = got.map((g) => g.id)
     assert.equal(new Set(ids).size, ids.length, `no job twice: ${JSON.stringify(got)}`)
     assert.ok(ids.length >= 8)
+  })
+
+  it('an image pushed through A (its blobs in the S3 store) pulls byte for byte from B, and a push to B starts a pipeline on A', async (t) => {
+    const missing = registryToolsMissing()
+    if (missing) return t.skip(missing)
+    assert.equal((await aws(a, ['ecr', 'create-repository', '--repository-name', 'shared/app'])).code, 0)
+    const layout = path.join(dir, 'oci')
+    const { images } = await writeOciLayout(layout, [{ tag: 'one', files: { 'big.bin': 'x'.repeat(3_000_000) } }, { tag: 'two', files: { 'two.txt': 'two\n' } }])
+    const password = (await aws(a, ['ecr', 'get-login-password'])).stdout.trim()
+    const hostOf = (s: TestServer) => new URL(s.url).host
+    let res = await skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `AWS:${password}`, `oci:${layout}:one`, `docker://${hostOf(a)}/shared/app:one`])
+    assert.equal(res.code, 0, res.stderr)
+    res = await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', `AWS:${password}`, `docker://${hostOf(b)}/shared/app:one`])
+    assert.equal(res.code, 0, `a token from A works on B: ${res.stderr}`)
+    assert.equal(res.stdout, images[0]!.manifest.toString())
+    const out = path.join(dir, 'pulled')
+    res = await skopeo(['copy', '--src-tls-verify=false', '--src-creds', `AWS:${password}`, `docker://${hostOf(b)}/shared/app:one`, `oci:${out}:one`])
+    assert.equal(res.code, 0, res.stderr)
+    const layer = JSON.parse(images[0]!.manifest.toString()).layers[0].digest as string
+    assert.ok(fs.readFileSync(path.join(out, 'blobs', 'sha256', layer.slice(7))).equals(fs.readFileSync(path.join(layout, 'blobs', 'sha256', layer.slice(7)))), 'the layer came back byte for byte')
+
+    const created = await createPipeline(a, dir, { name: 'image-flow', stages: [
+      { name: 'Source', actions: [{ name: 'Image', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'ECR', version: '1' }, configuration: { RepositoryName: 'shared/app', ImageTag: 'release' }, outputArtifacts: [{ name: 'Img' }] }] },
+      approvalStage(),
+    ] })
+    assert.equal(created.code, 0, created.stderr)
+    res = await skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `AWS:${password}`, `oci:${layout}:two`, `docker://${hostOf(b)}/shared/app:release`])
+    assert.equal(res.code, 0, res.stderr)
+    const started = await until('the execution the push to B started', async () => {
+      const list = (await codePipelineClient(a).send(new ListPipelineExecutionsCommand({ pipelineName: 'image-flow' }))).pipelineExecutionSummaries ?? []
+      return list.find((e) => e.sourceRevisions?.some((r) => r.revisionId === images[1]!.digest))
+    })
+    assert.equal(started.trigger?.triggerType, 'CloudWatchEvent')
   })
 
   it('kill -9 of A while it runs a build, an execution and a deployment: B ends each of them within the leases, loses nothing, and A rejoins without replaying', async () => {

@@ -13,6 +13,7 @@ import { consoleSessionsContract } from './console-sessions.ts'
 import { auditContract } from './audit.ts'
 import { pipelinesContract } from './pipelines.ts'
 import { deployContract } from './deploy.ts'
+import { registryContract } from './registry.ts'
 
 /**
  * What every `Store` adapter's sub-stores must do, as their callers rely on it — including where SQL
@@ -39,5 +40,6 @@ export function describeSubStores(name: string, makeStore: () => Store | Promise
     describe('audit', () => auditContract(makeStore))
     describe('pipelines', () => pipelinesContract(makeStore))
     describe('deploy', () => deployContract(makeStore))
+    describe('registry', () => registryContract(makeStore))
   })
 }
