@@ -118,6 +118,8 @@ describe('ECR registry (docker, skopeo, docker-registry, AWS CLI)', () => {
     assert.equal(images.imageDetails.length, 3, 'the index and its two platform images')
     const got = await ok(['batch-get-image', '--repository-name', 'demo/multi', '--image-ids', 'imageTag=1'])
     assert.equal(got.images[0].imageManifest, written.index!.manifest.toString())
+    const child = await ok(['batch-delete-image', '--repository-name', 'demo/multi', '--image-ids', `imageDigest=${written.images[0]!.digest}`])
+    assert.equal(child.failures[0].failureCode, 'ImageReferencedByManifestList', 'a platform image of an index stays while the index does')
   })
 
   it('refuses a wrong password and an expired token, and challenges an anonymous client', async (t) => {

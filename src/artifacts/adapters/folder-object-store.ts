@@ -46,6 +46,8 @@ const VERSION_ID = /^[A-Za-z0-9._-]{1,1024}$/
 
 const newBlobId = () => randomUUID().replaceAll('-', '')
 const newVersionId = () => cliSafeId(24)
+/** Objects are read in 1 MiB pieces (64 KiB by default): a large download costs a sixteenth of the calls. */
+const READ_CHUNK = 1024 * 1024
 
 export function toMetadata(key: string, version: StoredVersion): ObjectMetadata {
   return {
@@ -158,7 +160,7 @@ export class FolderObjectStore implements ObjectStore {
       const range = options.range ? resolveRange(options.range, version.size) : undefined
       try {
         const handle = await fsp.open(this.#layout.blobFile(bucket, version.blob ?? ''), 'r')
-        const body = handle.createReadStream(range ? { start: range.start, end: range.end } : {})
+        const body = handle.createReadStream({ highWaterMark: READ_CHUNK, ...(range ? { start: range.start, end: range.end } : {}) })
         return { meta: toMetadata(key, version), body, ...(range ? { range } : {}) }
       } catch (error) {
         // The version was replaced (and its content removed) between lookup and open: look again.

@@ -162,7 +162,10 @@ export function registerDistributionApi(app: FastifyInstance, ctx: RegistryConte
     if (method === 'DELETE') {
       await requireRepository(ctx, name)
       const result = await images.deleteImage(ctx, name, isDigest(reference) ? { imageDigest: reference } : { imageTag: reference })
-      if ('failure' in result) throw manifestUnknown(reference)
+      if ('failure' in result) {
+        if (result.failure.failureCode === 'ImageReferencedByManifestList') throw new DistributionError('DENIED', 403, result.failure.failureReason)
+        throw manifestUnknown(reference)
+      }
       return reply.code(202).header('content-length', 0).send()
     }
     throw unsupported(`${method} is not supported on manifests`)

@@ -141,6 +141,10 @@ export async function deleteImage(ctx: RegistryContext, repository: string, id: 
     const manifest = await tx.registry.getManifest(repository, digest)
     if (!manifest) return { failure: { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' } }
     const tags = (await tx.registry.listTags(repository)).filter((t) => t.digest === digest)
+    const removesImage = id.imageDigest !== undefined || tags.length <= 1
+    if (removesImage && (await tx.registry.listManifests(repository)).some((m) => m.children.includes(digest))) {
+      return { failure: { imageId: id, failureCode: 'ImageReferencedByManifestList', failureReason: 'The image is referenced by an image index in the repository; delete the index first' } }
+    }
     if (id.imageDigest === undefined && tags.length > 1) {
       await tx.registry.deleteTag(repository, id.imageTag!)
       await appendImageAction(ctx, tx, 'DELETE', repository, digest, id.imageTag)
