@@ -17,12 +17,18 @@ export type HttpAuth = {
  * a Basic challenge) itself and returns undefined when the caller is not authenticated.
  */
 export async function requirePrincipal(request: FastifyRequest, reply: FastifyReply, auth: HttpAuth): Promise<string | undefined> {
+  return (await requireCaller(request, reply, auth))?.principal
+}
+
+/** `requirePrincipal`, with the access key that signed (none for a console session). */
+export async function requireCaller(request: FastifyRequest, reply: FastifyReply, auth: HttpAuth): Promise<{ principal: string; accessKeyId?: string } | undefined> {
   const header = request.headers.authorization ?? ''
   const fromSession = header ? undefined : await auth.session?.(request)
-  if (fromSession) return fromSession
+  if (fromSession) return { principal: fromSession }
   try {
     if (header.startsWith('AWS4-HMAC-SHA256') || String(request.raw.url).includes('X-Amz-Signature=')) {
-      return (await auth.sigv4(request, EMPTY_SHA256)).principal
+      const caller = await auth.sigv4(request, EMPTY_SHA256)
+      return { principal: caller.principal, accessKeyId: caller.accessKeyId }
     }
     const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header)
     if (m?.[1]) {
@@ -31,7 +37,7 @@ export async function requirePrincipal(request: FastifyRequest, reply: FastifyRe
       const key = colon > 0 ? await auth.lookup(decoded.slice(0, colon)) : undefined
       const given = Buffer.from(decoded.slice(colon + 1))
       const secret = Buffer.from(key?.secretAccessKey ?? '')
-      if (key && given.length === secret.length && timingSafeEqual(given, secret)) return key.principal
+      if (key && given.length === secret.length && timingSafeEqual(given, secret)) return { principal: key.principal, accessKeyId: key.accessKeyId }
     }
   } catch {
     // fall through to the challenge

@@ -88,7 +88,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   const anyKeySigv4 = sigv4Authenticator(keys.lookup, clock, config.maxSkewSeconds)
   const sigv4 = userKeysOnly(anyKeySigv4)
   const lookup = userKeyLookup(keys.lookup)
-  const sessions = new ConsoleSessions(store.consoleSessions)
+  const sessions = new ConsoleSessions(store.consoleSessions, lookup)
   registerGitSmartHttp(app, git, { lookup, clock, regions: candidateRegions(config.region) })
   const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup, maxSkewSeconds: config.maxSkewSeconds, objects: storage.objects, outbox: store.events, flush: () => bus.flush() }).objects
   const builds = await registerBuilds(app, { config, clock, store, box, bus, baseUrl: () => baseUrl, auth: { lookup, sigv4, session: sessions.principalOf }, sigv4: anyKeySigv4, keys, buildKeys: buildKeys(keys), logs: storage.logs })

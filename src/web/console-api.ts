@@ -13,7 +13,7 @@ import { deploymentInfo, targetView } from '../deploy/api/views.ts'
 import { executionSummaryView } from '../pipeline/api/views.ts'
 import type { PipelineExecutionStatus } from '../protocol/models/codepipeline.types.ts'
 import { type ConsoleSessions, createLoginToken, redeemLoginToken, sameSecret } from './sessions.ts'
-import { type HttpAuth, requirePrincipal } from '../protocol/http-auth.ts'
+import { type HttpAuth, requireCaller } from '../protocol/http-auth.ts'
 import { isBuildPrincipal } from '../identity/build-keys.ts'
 import { type ConsoleRouter, readJson, sendConsoleError, str } from './console-route.ts'
 
@@ -65,7 +65,8 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps, r
       if (!key || !sameSecret(str(body.secretAccessKey), key.secretAccessKey)) {
         return reply.code(401).send({ error: 'InvalidCredentials', message: 'The access key id or secret is not valid' })
       }
-      return reply.header('set-cookie', (await deps.sessions.open(key.principal)).cookie).send({ principal: key.principal })
+      if (isBuildPrincipal(key.principal)) return reply.code(403).send({ error: 'AccessDenied', message: 'A build\'s key cannot open console sessions' })
+      return reply.header('set-cookie', (await deps.sessions.open({ principal: key.principal, accessKeyId: key.accessKeyId })).cookie).send({ principal: key.principal })
     } catch (err) {
       return sendConsoleError(request, reply, err)
     }
@@ -75,17 +76,17 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps, r
 
   app.get<{ Querystring: { token?: string } }>('/console/login', async (request, reply) => {
     reply.header('cache-control', 'no-store')
-    const principal = await redeemLoginToken(deps.store.consoleSessions, request.query.token ?? '')
-    if (!principal) return reply.redirect('/?login=expired#/signin')
-    return reply.header('set-cookie', (await deps.sessions.open(principal)).cookie).redirect('/#/')
+    const grant = await redeemLoginToken(deps.store.consoleSessions, request.query.token ?? '')
+    if (!grant || !(await deps.lookup(grant.accessKeyId))) return reply.redirect('/?login=expired#/signin')
+    return reply.header('set-cookie', (await deps.sessions.open(grant)).cookie).redirect('/#/')
   })
 
   /** A one-time login link for the caller (SigV4 or Basic with an access key): what `slipway console` prints. */
   app.post('/console/login-links', async (request, reply) => {
-    const principal = await requirePrincipal(request, reply, deps.auth)
-    if (!principal) return reply
-    if (isBuildPrincipal(principal)) return reply.code(403).send({ error: 'AccessDenied', message: 'A build\'s key cannot open console sessions' })
-    return reply.header('cache-control', 'no-store').send({ path: `/console/login?token=${await createLoginToken(deps.store.consoleSessions, principal)}` })
+    const caller = await requireCaller(request, reply, deps.auth)
+    if (!caller) return reply
+    if (isBuildPrincipal(caller.principal) || !caller.accessKeyId) return reply.code(403).send({ error: 'AccessDenied', message: 'A build\'s key cannot open console sessions' })
+    return reply.header('cache-control', 'no-store').send({ path: `/console/login?token=${await createLoginToken(deps.store.consoleSessions, { principal: caller.principal, accessKeyId: caller.accessKeyId })}` })
   })
 
   /** Pipelines by name (`?q=` substring, `?offset=`, 100 a page), each with its newest execution: two queries, however many pipelines. */

@@ -191,12 +191,12 @@ export function describeStore(name: string, makeStore: () => Store | Promise<Sto
     }))
 
     it('keeps console sessions until they expire or are removed', () => using(async (store) => {
-      await store.consoleSessions.put({ idHash: 'h1', principal: 'alice', expiresAt: 2000 })
-      await store.consoleSessions.put({ idHash: 'h2', principal: 'bob', expiresAt: 1000 })
-      await store.consoleSessions.put({ idHash: 'h3', principal: 'carol', expiresAt: 3000 })
+      await store.consoleSessions.put({ idHash: 'h1', principal: 'alice', accessKeyId: 'AKIAALICE', expiresAt: 2000 })
+      await store.consoleSessions.put({ idHash: 'h2', principal: 'bob', accessKeyId: 'AKIABOB', expiresAt: 1000 })
+      await store.consoleSessions.put({ idHash: 'h3', principal: 'carol', accessKeyId: 'AKIACAROL', expiresAt: 3000 })
       await store.consoleSessions.remove('h3')
-      assert.deepEqual(await store.consoleSessions.live(1500), [{ idHash: 'h1', principal: 'alice', expiresAt: 2000 }])
-      assert.deepEqual(await store.consoleSessions.live(0), [{ idHash: 'h1', principal: 'alice', expiresAt: 2000 }], 'expired sessions are gone for good')
+      assert.deepEqual(await store.consoleSessions.live(1500), [{ idHash: 'h1', principal: 'alice', accessKeyId: 'AKIAALICE', expiresAt: 2000 }])
+      assert.deepEqual(await store.consoleSessions.live(0), [{ idHash: 'h1', principal: 'alice', accessKeyId: 'AKIAALICE', expiresAt: 2000 }], 'expired sessions are gone for good')
     }))
   })
 }

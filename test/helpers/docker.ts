@@ -22,14 +22,14 @@ export async function dockerUnavailableReason(): Promise<string | undefined> {
 }
 
 /**
- * The tests' build image, made locally (no registry is reachable): a busybox-static rootfs imported
- * with `docker import`. Idempotent.
+ * An image made locally (no registry is reachable): a busybox-static rootfs, plus what `extra` adds to
+ * it, imported with `docker import` under `tag` with Dockerfile `changes`. Idempotent.
  */
-export async function ensureTestImage(): Promise<string> {
+async function ensureBusyboxImage(tag: string, changes: string[], extra: (root: string) => Promise<void> = async () => undefined): Promise<string> {
   const docker = new Docker({ socketPath: '/var/run/docker.sock' })
   try {
-    await docker.getImage(TEST_IMAGE).inspect()
-    return TEST_IMAGE
+    await docker.getImage(tag).inspect()
+    return tag
   } catch {
     // build it below
   }
@@ -40,48 +40,31 @@ export async function ensureTestImage(): Promise<string> {
   fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755)
   for (const a of APPLETS) fs.symlinkSync('busybox', path.join(root, 'bin', a))
   fs.writeFileSync(path.join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n')
+  await extra(root)
   const tar = path.join(tempDir('rootfs-tar'), 'rootfs.tar')
   const packed = await run('tar', ['-C', root, '-cf', tar, '.'])
   if (packed.code !== 0) throw new Error(`tar failed: ${packed.stderr}`)
-  const imported = await run('docker', ['import', '--change', 'ENV PATH=/bin', tar, TEST_IMAGE])
+  const imported = await run('docker', ['import', ...changes.flatMap((c) => ['--change', c]), tar, tag])
   if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`)
-  return TEST_IMAGE
+  return tag
 }
+
+/** The tests' build image: busybox alone. */
+export const ensureTestImage = (): Promise<string> => ensureBusyboxImage(TEST_IMAGE, ['ENV PATH=/bin'])
 
 export const DOCKER_CLI_IMAGE = 'slipway-test/docker-cli:latest'
 
-/**
- * A build image with a Docker client: the test image's busybox plus the host's `docker` binary and
- * the shared libraries it loads (ldd), imported with `docker import`. Idempotent.
- */
-export async function ensureDockerCliImage(): Promise<string> {
-  const docker = new Docker({ socketPath: '/var/run/docker.sock' })
-  try {
-    await docker.getImage(DOCKER_CLI_IMAGE).inspect()
-    return DOCKER_CLI_IMAGE
-  } catch {
-    // build it below
-  }
-  if (!BUSYBOX) throw new Error('busybox-static is not installed (apt-get install busybox-static)')
-  const cli = (await run('sh', ['-c', 'command -v docker'])).stdout.trim()
-  if (!cli) throw new Error('no docker client on this machine')
-  const root = tempDir('rootfs-cli')
-  for (const d of ['bin', 'tmp', 'root', 'etc', 'usr/bin']) fs.mkdirSync(path.join(root, d), { recursive: true })
-  fs.copyFileSync(BUSYBOX, path.join(root, 'bin', 'busybox'))
-  fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755)
-  for (const a of APPLETS) fs.symlinkSync('busybox', path.join(root, 'bin', a))
-  fs.copyFileSync(cli, path.join(root, 'usr', 'bin', 'docker'))
-  fs.chmodSync(path.join(root, 'usr', 'bin', 'docker'), 0o755)
-  const libs = (await run('ldd', [cli])).stdout.match(/\/\S+\.so[.\d]*/g) ?? []
-  for (const lib of libs) {
-    fs.mkdirSync(path.join(root, path.dirname(lib)), { recursive: true })
-    fs.copyFileSync(fs.realpathSync(lib), path.join(root, lib))
-  }
-  fs.writeFileSync(path.join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n')
-  const tar = path.join(tempDir('rootfs-cli-tar'), 'rootfs.tar')
-  const packed = await run('tar', ['-C', root, '-cf', tar, '.'])
-  if (packed.code !== 0) throw new Error(`tar failed: ${packed.stderr}`)
-  const imported = await run('docker', ['import', '--change', 'ENV PATH=/usr/bin:/bin', '--change', 'ENV HOME=/root', tar, DOCKER_CLI_IMAGE])
-  if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`)
-  return DOCKER_CLI_IMAGE
-}
+/** A build image with a Docker client: busybox plus the host's `docker` binary and the shared libraries it loads (ldd). */
+export const ensureDockerCliImage = (): Promise<string> =>
+  ensureBusyboxImage(DOCKER_CLI_IMAGE, ['ENV PATH=/usr/bin:/bin', 'ENV HOME=/root'], async (root) => {
+    const cli = (await run('sh', ['-c', 'command -v docker'])).stdout.trim()
+    if (!cli) throw new Error('no docker client on this machine')
+    fs.mkdirSync(path.join(root, 'usr', 'bin'), { recursive: true })
+    fs.copyFileSync(cli, path.join(root, 'usr', 'bin', 'docker'))
+    fs.chmodSync(path.join(root, 'usr', 'bin', 'docker'), 0o755)
+    const libs = (await run('ldd', [cli])).stdout.match(/\/\S+\.so[.\d]*/g) ?? []
+    for (const lib of libs) {
+      fs.mkdirSync(path.join(root, path.dirname(lib)), { recursive: true })
+      fs.copyFileSync(fs.realpathSync(lib), path.join(root, lib))
+    }
+  })

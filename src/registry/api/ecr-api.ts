@@ -99,46 +99,31 @@ export function ecrApi(ctx: RegistryContext): AwsJsonService<Operations> {
       },
       BatchGetImage: async (i) => {
         await repositories.requireRepository(ctx, i.repositoryName)
-        const found = []
-        const failures = []
-        for (const id of i.imageIds) {
-          const failure = imageIdFailure(id)
-          if (failure) {
-            failures.push(failure)
-            continue
-          }
+        const { done, failures } = await eachImageId(i.imageIds, async (id) => {
           const m = await images.findManifest(ctx, i.repositoryName, id.imageDigest ?? id.imageTag!)
           if (!m || (id.imageDigest && id.imageTag && (await ctx.store.registry.getTag(i.repositoryName, id.imageTag))?.digest !== id.imageDigest)) {
-            failures.push({ imageId: id, failureCode: 'ImageNotFound' as const, failureReason: 'Requested image not found' })
-            continue
+            return { failure: { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' } }
           }
           if (i.acceptedMediaTypes && !i.acceptedMediaTypes.includes(m.mediaType)) {
-            failures.push({ imageId: id, failureCode: 'ImageNotFound' as const, failureReason: `The image's media type ${m.mediaType} is not among the accepted media types` })
-            continue
+            return { failure: { imageId: id, failureCode: 'ImageNotFound', failureReason: `The image's media type ${m.mediaType} is not among the accepted media types` } }
           }
-          found.push({
-            registryId: ctx.accountId, repositoryName: i.repositoryName,
-            imageId: { imageDigest: m.digest, ...(id.imageTag ? { imageTag: id.imageTag } : {}) },
-            imageManifest: m.body.toString('utf8'), imageManifestMediaType: m.mediaType,
-          })
-        }
-        return { images: found, failures }
+          return {
+            done: [{
+              registryId: ctx.accountId, repositoryName: i.repositoryName,
+              imageId: { imageDigest: m.digest, ...(id.imageTag ? { imageTag: id.imageTag } : {}) },
+              imageManifest: m.body.toString('utf8'), imageManifestMediaType: m.mediaType,
+            }],
+          }
+        })
+        return { images: done, failures }
       },
       BatchDeleteImage: async (i) => {
         await repositories.requireRepository(ctx, i.repositoryName)
-        const imageIds = []
-        const failures = []
-        for (const id of i.imageIds) {
-          const failure = imageIdFailure(id)
-          if (failure) {
-            failures.push(failure)
-            continue
-          }
+        const { done, failures } = await eachImageId(i.imageIds, async (id) => {
           const result = await images.deleteImage(ctx, i.repositoryName, id)
-          if ('failure' in result) failures.push(result.failure as never)
-          else imageIds.push(...result.deleted)
-        }
-        return { imageIds, failures }
+          return 'failure' in result ? result : { done: result.deleted }
+        })
+        return { imageIds: done, failures }
       },
       DescribeImages: async (i) => {
         await repositories.requireRepository(ctx, i.repositoryName)
@@ -242,8 +227,24 @@ export function ecrApi(ctx: RegistryContext): AwsJsonService<Operations> {
   }
 }
 
-function imageIdFailure(id: { imageDigest?: string; imageTag?: string }) {
-  if (id.imageDigest === undefined && id.imageTag === undefined) return { imageId: id, failureCode: 'MissingDigestAndTag' as const, failureReason: 'Missing image digest and tag' }
-  if (id.imageDigest !== undefined && !isDigest(id.imageDigest)) return { imageId: id, failureCode: 'InvalidImageDigest' as const, failureReason: 'Invalid request parameters: image digest should satisfy the regex \'[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+\'' }
+type ImageIdentifier = images.ImageId
+type ImageFailure = images.ImageFailure
+
+/** Runs a batch operation per image id: malformed ids fail without `fn`; each id yields results or a failure. */
+async function eachImageId<T>(ids: ImageIdentifier[], fn: (id: ImageIdentifier) => Promise<{ done: T[] } | { failure: ImageFailure }>): Promise<{ done: T[]; failures: ImageFailure[] }> {
+  const done: T[] = []
+  const failures: ImageFailure[] = []
+  for (const id of ids) {
+    const malformed = imageIdFailure(id)
+    const result = malformed ? { failure: malformed } : await fn(id)
+    if ('failure' in result) failures.push(result.failure)
+    else done.push(...result.done)
+  }
+  return { done, failures }
+}
+
+function imageIdFailure(id: ImageIdentifier): ImageFailure | undefined {
+  if (id.imageDigest === undefined && id.imageTag === undefined) return { imageId: id, failureCode: 'MissingDigestAndTag', failureReason: 'Missing image digest and tag' }
+  if (id.imageDigest !== undefined && !isDigest(id.imageDigest)) return { imageId: id, failureCode: 'InvalidImageDigest', failureReason: 'Invalid request parameters: image digest should satisfy the regex \'[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+\'' }
   return undefined
 }

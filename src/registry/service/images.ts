@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { ManifestRecord, TagRecord } from '../records.ts'
+import type { ImageFailureCode } from '../../protocol/models/ecr.types.ts'
 import { RegistryErrors as E } from '../errors.ts'
 import { isDigest, isTag } from '../model/names.ts'
 import { ManifestInvalid, parseManifest } from '../model/manifest.ts'
@@ -124,7 +125,7 @@ export async function findManifest(ctx: RegistryContext, repository: string, ref
 }
 
 export type ImageId = { imageDigest?: string; imageTag?: string }
-export type ImageFailure = { imageId: ImageId; failureCode: string; failureReason: string }
+export type ImageFailure = { imageId: ImageId; failureCode: ImageFailureCode; failureReason: string }
 
 /**
  * BatchDeleteImage for one id: a tag alone removes the tag (and the image with its last tag, as ECR

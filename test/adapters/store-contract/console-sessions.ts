@@ -4,7 +4,7 @@ import type { ConsoleSessionRecord } from '../../../src/web/records.ts'
 import { type MakeStore, T0 } from './support.ts'
 
 const NOW = T0.getTime()
-const session = (idHash: string, principal: string, expiresAt: number): ConsoleSessionRecord => ({ idHash, principal, expiresAt })
+const session = (idHash: string, principal: string, expiresAt: number): ConsoleSessionRecord => ({ idHash, principal, accessKeyId: `AKIA${principal.toUpperCase()}`, expiresAt })
 const byHash = (sessions: ConsoleSessionRecord[]) => [...sessions].sort((a, b) => (a.idHash < b.idHash ? -1 : 1))
 
 /** `store.consoleSessions`: console sign-in sessions, by the SHA-256 of their id. */
@@ -69,15 +69,15 @@ export function consoleSessionsContract(makeStore: MakeStore): void {
   it('consoleSessions: a login token is redeemed once, and never after it expired', async () => {
     const store = await makeStore()
     try {
-      await store.consoleSessions.addLoginToken('t1', 'alice', NOW + 1000)
-      await store.consoleSessions.addLoginToken('t2', 'bob', NOW + 1000)
-      assert.equal(await store.consoleSessions.redeemLoginToken('t1', NOW), 'alice')
+      await store.consoleSessions.addLoginToken('t1', { principal: 'alice', accessKeyId: 'AKIAALICE' }, NOW + 1000)
+      await store.consoleSessions.addLoginToken('t2', { principal: 'bob', accessKeyId: 'AKIABOB' }, NOW + 1000)
+      assert.deepEqual(await store.consoleSessions.redeemLoginToken('t1', NOW), { principal: 'alice', accessKeyId: 'AKIAALICE' })
       assert.equal(await store.consoleSessions.redeemLoginToken('t1', NOW), undefined, 'once')
       assert.equal(await store.consoleSessions.redeemLoginToken('t2', NOW + 1000), undefined, 'expired')
       assert.equal(await store.consoleSessions.redeemLoginToken('unknown', NOW), undefined)
-      await store.consoleSessions.addLoginToken('t3', 'carol', NOW + 1000)
+      await store.consoleSessions.addLoginToken('t3', { principal: 'carol', accessKeyId: 'AKIACAROL' }, NOW + 1000)
       const both = await Promise.all([store.consoleSessions.redeemLoginToken('t3', NOW), store.consoleSessions.redeemLoginToken('t3', NOW)])
-      assert.deepEqual(both.filter(Boolean), ['carol'], 'two redeems at once: one wins')
+      assert.deepEqual(both.filter(Boolean).map((g) => g!.principal), ['carol'], 'two redeems at once: one wins')
     } finally {
       await store.close()
     }
