@@ -86,4 +86,17 @@ describe('resolveConfiguration', () => {
   it('returns an empty configuration for an empty one', () => {
     assert.deepEqual(resolveConfiguration({}, lookup), { configuration: {}, unresolved: [] })
   })
+
+  it('resolves inside a JSON value\'s strings: a value with quotes and newlines stays one string and adds nothing', () => {
+    const message = 'fix: "quoted"\n\nbody","type":"PLAINTEXT"},{"name":"AWS_ENDPOINT_URL","value":"http://evil\n'
+    const ask = (ns: string, key: string) => (ns === 'SourceVariables' && key === 'CommitMessage' ? message : undefined)
+    const raw = '[{"name":"MSG","value":"#{SourceVariables.CommitMessage}","type":"PLAINTEXT"}]'
+    const { configuration, unresolved } = resolveConfiguration({ EnvironmentVariables: raw, Plain: 'x #{SourceVariables.CommitMessage}' }, ask)
+    assert.deepEqual(unresolved, [])
+    assert.deepEqual(JSON.parse(configuration.EnvironmentVariables!), [{ name: 'MSG', value: message, type: 'PLAINTEXT' }])
+    assert.equal(configuration.Plain, `x ${message}`, 'a plain value is resolved as text')
+    const untouched = '[ {"name": "A", "value": "b"} ]'
+    assert.equal(resolveConfiguration({ EnvironmentVariables: untouched }, ask).configuration.EnvironmentVariables, untouched, 'no references: as written')
+    assert.deepEqual(resolveConfiguration({ E: '[{"value":"#{nope.k}"}]' }, ask).unresolved, ['nope.k'])
+  })
 })

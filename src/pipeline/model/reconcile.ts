@@ -1,6 +1,6 @@
 import type { ActionRun, ArtifactLocation, EngineAction, EnginePipeline, ExecutionState, StageRun, Transitions } from './execution-types.ts'
 import { AUTO_STAGE_RETRIES, isTerminal, rerunStage } from './execution-types.ts'
-import { resolveVariables } from './variables.ts'
+import { resolveConfiguration, resolveVariables } from './variables.ts'
 
 /** Id suppliers the caller provides (the model has no randomness of its own). */
 export type Ids = { id(): string; shortId(): string }
@@ -151,13 +151,7 @@ export function reconcile(p: EnginePipeline, transitions: Transitions, input: Ex
   function start(e: ExecutionState, stageName: string, run: StageRun, action: EngineAction): void {
     const actionExecutionId = ids.id()
     const lookup = (ns: string, key: string) => variableValue(p, e, ns, key)
-    const resolvedConfiguration: Record<string, string> = {}
-    const unresolved: string[] = []
-    for (const [k, v] of Object.entries(action.configuration)) {
-      const r = resolveVariables(v, lookup)
-      resolvedConfiguration[k] = r.value
-      unresolved.push(...r.unresolved)
-    }
+    const { configuration: resolvedConfiguration, unresolved } = resolveConfiguration(action.configuration, lookup)
     const resolvedCommands = action.commands?.map((c) => {
       const r = resolveVariables(c, lookup)
       unresolved.push(...r.unresolved)

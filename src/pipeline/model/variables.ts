@@ -54,6 +54,40 @@ export function resolveVariables(text: string, lookup: VariableLookup): { value:
   return { value, unresolved }
 }
 
+/**
+ * Resolves one configuration value. A value that is a JSON array or object (CodeBuild's
+ * `EnvironmentVariables`, …) is resolved inside its parsed strings and written back as JSON, so a
+ * variable's value — quotes, newlines and all — stays one JSON string and cannot break or extend the
+ * document; any other value is resolved as text. A value without references is returned as written.
+ */
+export function resolveConfigurationValue(raw: string, lookup: VariableLookup): { value: string; unresolved: string[] } {
+  if (findReferences(raw).length === 0) return { value: raw, unresolved: [] }
+  const trimmed = raw.trim()
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(trimmed)
+    } catch {
+      parsed = undefined
+    }
+    if (parsed !== undefined) {
+      const unresolved: string[] = []
+      const walk = (v: unknown): unknown => {
+        if (typeof v === 'string') {
+          const r = resolveVariables(v, lookup)
+          for (const name of r.unresolved) if (!unresolved.includes(name)) unresolved.push(name)
+          return r.value
+        }
+        if (Array.isArray(v)) return v.map(walk)
+        if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+        return v
+      }
+      return { value: JSON.stringify(walk(parsed)), unresolved }
+    }
+  }
+  return resolveVariables(raw, lookup)
+}
+
 /** Resolves every value of an action configuration (keys are never resolved). */
 export function resolveConfiguration(
   config: Readonly<Record<string, string>>,
@@ -62,7 +96,7 @@ export function resolveConfiguration(
   const configuration: Record<string, string> = {}
   const unresolved: string[] = []
   for (const [key, raw] of Object.entries(config)) {
-    const result = resolveVariables(raw, lookup)
+    const result = resolveConfigurationValue(raw, lookup)
     configuration[key] = result.value
     for (const name of result.unresolved) if (!unresolved.includes(name)) unresolved.push(name)
   }
