@@ -36,7 +36,7 @@ type RawModel = {
 const SHAPE_KEYS = ['type', 'members', 'required', 'min', 'max', 'pattern', 'enum', 'member', 'key', 'value',
   'exception', 'error', 'fault', 'sensitive', 'timestampFormat']
 const MEMBER_KEYS = ['shape', 'jsonName', 'locationName', 'idempotencyToken']
-const METADATA_KEYS = ['targetPrefix', 'endpointPrefix', 'apiVersion', 'serviceId', 'jsonVersion']
+const METADATA_KEYS = ['targetPrefix', 'endpointPrefix', 'signingName', 'apiVersion', 'serviceId', 'jsonVersion']
 const PAGINATOR_KEYS = ['input_token', 'output_token', 'limit_key', 'result_key']
 
 function botocoreLocation(): { dataDir: string; version: string } {

@@ -5,6 +5,7 @@ import type { Store } from '../infra/store.ts'
 import type { ObjectStore } from '../artifacts/ports.ts'
 import type { KeyCredential } from '../identity/key-service.ts'
 import type { Chore } from './housekeeping.ts'
+import { REGISTRY_BUCKET } from '../artifacts/model/names.ts'
 import type { RegistryContext } from '../registry/service/context.ts'
 import { ecrApi } from '../registry/api/ecr-api.ts'
 import { registerDistributionApi } from '../registry/http/distribution-api.ts'
@@ -14,8 +15,6 @@ import { applyLifecyclePolicy, findManifest } from '../registry/service/images.t
 import { arnOf, uriOf } from '../registry/service/repositories.ts'
 import type { ImageLookup } from '../pipeline/providers/ecr-source.ts'
 
-/** The object-store bucket that holds the registry's blobs (S3 stores add their bucket prefix). */
-export const REGISTRY_BUCKET = 'slipway-registry'
 
 export type RegistryModuleDeps = {
   config: SlipwayConfig

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { SlipwayConfig } from '../config/config.ts'
 import { systemClock, type Clock } from '../infra/clock.ts'
 import { SecretBox } from '../infra/crypto/secret-box.ts'
@@ -19,6 +19,7 @@ import { registerAwsJson } from '../protocol/aws-json/router.ts'
 import { sigv4Authenticator } from '../protocol/authenticate.ts'
 import { candidateRegions } from '../protocol/sigv4/git-password.ts'
 import { registerArtifacts } from '../artifacts/module.ts'
+import { sendUndecodableUrl } from '../protocol/s3/s3-router.ts'
 import { registerBuilds } from './build-module.ts'
 import { registerPipelines } from './pipeline-module.ts'
 import { registerDeploy } from './deploy-module.ts'
@@ -62,6 +63,10 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     // On shutdown, cut open connections (a held long-poll, idle keep-alives) instead of waiting out
     // the 72 s keep-alive timeout; builds and the agent have already been stopped by then.
     forceCloseConnections: true,
+    frameworkErrors: (error, request, reply) => {
+      if (error.code === 'FST_ERR_BAD_URL') return sendUndecodableUrl(request, reply)
+      return (reply as FastifyReply).code(error.statusCode ?? 400).send(error)
+    },
   })
   // Every transport reads its own body (streams for git and S3, signed bytes for AWS JSON).
   app.removeAllContentTypeParsers()

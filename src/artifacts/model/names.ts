@@ -14,6 +14,19 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined
 }
 
+/** The bucket of the registry's blobs (an S3 object store adds its bucket prefix). */
+export const REGISTRY_BUCKET = 'slipway-registry'
+
+/** Buckets Slipway keeps for itself: the S3 API neither lists nor serves them. */
+export const INTERNAL_BUCKETS: readonly string[] = [REGISTRY_BUCKET]
+
+/**
+ * Names the S3 API refuses for buckets: Slipway's own buckets, and the first path segments of its
+ * other endpoints on the shared port (`/console/…`, `/slipway/…`, `/runner/v1/…`, `/health`), which a
+ * path-style bucket of that name would shadow or be shadowed by.
+ */
+export const RESERVED_BUCKETS: readonly string[] = [...INTERNAL_BUCKETS, 'console', 'slipway', 'runner', 'health']
+
 /** Longest key S3 accepts, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024
 

@@ -4,7 +4,7 @@ import { AwsError, InternalFailure, NotImplementedOperation, SerializationExcept
 import { readBody } from '../../shared/read-body.ts'
 import type { Authenticator } from '../authenticate.ts'
 import type { AwsJsonService, CallContext } from './operation-table.ts'
-import { type ServiceModel, findOperation, loadServiceModel } from './service-model.ts'
+import { type ServiceModel, findOperation, loadServiceModel, signingNameOf } from './service-model.ts'
 import { formatViolations, validationViolations } from './validate.ts'
 import { serializeOutput } from './serialize.ts'
 
@@ -53,6 +53,8 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
       const operationName = target.slice(dot + 1)
       const operation = mounted && dot > 0 ? findOperation(mounted.model, operationName) : undefined
       if (!mounted || !operation) throw new UnknownOperationException(target ? `Unknown operation ${target}` : 'Missing X-Amz-Target header')
+      const service = signingNameOf(mounted.model)
+      if (caller.service !== service) throw new AwsError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'. `, 403)
 
       let input: unknown
       try {
@@ -71,7 +73,7 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
       const call: CallContext = { principal: caller.principal, accessKeyId: caller.accessKeyId, requestId, region: caller.region }
       const output = await handler(input, call)
       if (options.onMutation && !/^(Get|List|BatchGet|Describe|Poll)/.test(operationName)) {
-        await options.onMutation(call, `${mounted.model.metadata.endpointPrefix}:${operationName}`, resourceOf(input as Record<string, unknown>))
+        await options.onMutation(call, `${service}:${operationName}`, resourceOf(input as Record<string, unknown>))
       }
       const json = operation.output ? serializeOutput(mounted.model, operation.output, output ?? {}) : {}
       return reply.code(200).header('content-type', CONTENT_TYPE).header('x-amzn-RequestId', requestId).send(Buffer.from(JSON.stringify(json)))

@@ -55,6 +55,8 @@ export type Paginator = {
 export type ServiceMetadata = {
   readonly targetPrefix: string
   readonly endpointPrefix: string
+  /** SigV4's service name when it differs from endpointPrefix (ECR: `ecr`, endpoint `api.ecr`). */
+  readonly signingName?: string
   readonly apiVersion: string
   readonly serviceId: string
   readonly jsonVersion: string
@@ -104,3 +106,6 @@ function deepFreeze<T>(value: T): T {
   }
   return value
 }
+
+/** The service name requests to this service must be signed for (and IAM's action prefix). */
+export const signingNameOf = (model: ServiceModel): string => model.metadata.signingName ?? model.metadata.endpointPrefix

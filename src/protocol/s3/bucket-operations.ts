@@ -2,11 +2,12 @@
  * ListBuckets, CreateBucket, HeadBucket, DeleteBucket, Get/PutBucketVersioning and GetBucketLocation.
  */
 import { malformedXml, noSuchBucket } from '../../artifacts/model/errors.ts'
+import { INTERNAL_BUCKETS } from '../../artifacts/model/names.ts'
 import type { S3Call } from './s3-call.ts'
 import { el, parseXmlBody, textOf, xmlDocument } from './xml.ts'
 
 export async function listBuckets(call: S3Call): Promise<void> {
-  const buckets = await call.objects.listBuckets()
+  const buckets = (await call.objects.listBuckets()).filter((b) => !INTERNAL_BUCKETS.includes(b.name))
   const items = buckets.map((b) => `<Bucket>${el('Name', b.name)}${el('CreationDate', b.creationDate.toISOString())}</Bucket>`).join('')
   call.sendXml(xmlDocument('ListAllMyBucketsResult', `${call.ownerXml()}<Buckets>${items}</Buckets>`))
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { S3Error } from '../../artifacts/model/errors.ts'
+import { RESERVED_BUCKETS } from '../../artifacts/model/names.ts'
 import { verifyRequest } from '../sigv4/verify-request.ts'
 import { claimedPayloadHash } from './payload.ts'
 import { S3Call, type S3Deps } from './s3-call.ts'
@@ -40,6 +41,11 @@ export function registerS3(app: FastifyInstance, deps: S3Deps): void {
     try {
       target = parseTarget(request.raw.url ?? '/')
       const { caller, payloadHash } = await authenticate(request, target, deps)
+      if (caller.service !== 's3') throw new S3Error('AuthorizationHeaderMalformed', `The authorization header is malformed; the service '${caller.service}' is wrong; expecting 's3'`, 400)
+      if (RESERVED_BUCKETS.includes(target.bucket)) {
+        if (method === 'PUT' && target.key === undefined) throw new S3Error('InvalidBucketName', `The bucket name ${target.bucket} is reserved by Slipway`, 400, { BucketName: target.bucket })
+        throw new S3Error('AccessDenied', `The bucket ${target.bucket} is reserved by Slipway and not served through the S3 API`, 403)
+      }
       const operation = chooseOperation(method, target, request.raw.headers)
       if (!operation) throw new S3Error('NotImplemented', 'A header or query you provided implies functionality that is not implemented', 501)
       await operation(new S3Call({ request, reply, objects: deps.objects, clock: deps.clock, target, caller, requestId, payloadHash }))
@@ -67,4 +73,14 @@ export function registerS3(app: FastifyInstance, deps: S3Deps): void {
   app.get('/', handle)
   app.route({ method: METHODS, url: '/:bucket', exposeHeadRoute: false, handler: handle })
   app.route({ method: METHODS, url: '/:bucket/*', exposeHeadRoute: false, handler: handle })
+}
+
+/**
+ * A URL Fastify cannot decode (invalid UTF-8 in percent-escapes): the path-style S3 API is the only
+ * endpoint with free-form path segments, so it answers with S3's error; Fastify's `frameworkErrors`
+ * hands such requests here before any route runs.
+ */
+export function sendUndecodableUrl(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const rawPath = (request.raw.url ?? '/').split('?')[0] ?? '/'
+  return sendS3Error(reply, new S3Error('InvalidURI', "Couldn't parse the specified URI.", 400, { URI: rawPath }), { requestId: newRequestId(), method: request.raw.method ?? 'GET', resource: rawPath })
 }

@@ -1,0 +1,65 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { aws } from '../helpers/aws-cli.ts'
+import { signedFetch } from '../../src/protocol/sigv4/sign-request.ts'
+
+/**
+ * Where Slipway's endpoints share one port, each request reaches the endpoint it was meant for, with
+ * that protocol's errors (issue 15, item 5).
+ */
+describe('routing and protocol edges', () => {
+  let server: TestServer
+
+  before(async () => {
+    server = await startTestServer({ extraArgs: ['--no-runner', '--no-agent'] })
+  })
+  after(async () => {
+    await server?.stop()
+  })
+
+  const credentials = () => ({ accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey })
+  const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+  const s3 = (path: string, method = 'GET', service = 's3') =>
+    signedFetch(`${server.url}${path}`, { method, region: 'us-east-1', service, credentials: credentials(), headers: { 'x-amz-content-sha256': EMPTY_SHA256 } })
+
+  it('keeps the console\'s and Slipway\'s own path names and buckets out of the S3 API', async () => {
+    for (const name of ['console', 'slipway', 'runner', 'health', 'slipway-registry']) {
+      const made = await aws(server, ['s3api', 'create-bucket', '--bucket', name])
+      assert.equal(made.errorCode, 'InvalidBucketName', `${name}: ${made.stderr}`)
+    }
+    const listed = await aws(server, ['s3api', 'list-buckets'])
+    assert.deepEqual(listed.json.Buckets, [], 'the registry\'s own bucket is not listed')
+    const registryObjects = await s3('/slipway-registry?list-type=2')
+    assert.equal(registryObjects.status, 403)
+    assert.match(await registryObjects.text(), /<Code>AccessDenied<\/Code>/)
+    const consolePath = await s3('/console/api/no-such-route')
+    assert.notEqual(consolePath.status, 200)
+    assert.doesNotMatch(await consolePath.text(), /<ListBucketResult/)
+  })
+
+  it('refuses a request signed for another service, the way each protocol says it', async () => {
+    const asCodeBuild = await s3('/', 'GET', 'codebuild')
+    assert.equal(asCodeBuild.status, 400)
+    assert.match(await asCodeBuild.text(), /<Code>AuthorizationHeaderMalformed<\/Code>/)
+    const body = '{}'
+    const res = await signedFetch(`${server.url}/`, {
+      method: 'POST', region: 'us-east-1', service: 's3', credentials: credentials(), body,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodeBuild_20161006.ListProjects' },
+    })
+    assert.equal(res.status, 403)
+    const error = (await res.json()) as { __type: string; message: string }
+    assert.equal(error.__type, 'InvalidSignatureException')
+    assert.match(error.message, /Credential should be scoped to correct service: 'codebuild'/)
+    const ecr = await aws(server, ['ecr', 'describe-repositories'])
+    assert.equal(ecr.code, 0, `ECR is signed as 'ecr' (its endpoint prefix is api.ecr): ${ecr.stderr}`)
+  })
+
+  it('answers a key that is not UTF-8 with S3\'s XML error', async () => {
+    assert.equal((await aws(server, ['s3', 'mb', 's3://edges'])).code, 0)
+    const res = await s3('/edges/%FF%FE')
+    assert.equal(res.status, 400)
+    assert.match(res.headers.get('content-type') ?? '', /xml/)
+    assert.match(await res.text(), /<Code>InvalidURI<\/Code>/)
+  })
+})
