@@ -128,7 +128,36 @@ export async function unpackBundle(bundleFile: string, archiveDir: string, bundl
     checkTarEntries(entries)
     await runTar(['-x', ...(format === 'tgz' ? ['-z'] : []), '-f', bundleFile, '-C', dest, '--no-same-owner'])
   }
-  return { format, ...stripSingleTopDirectory(dest) }
+  const stripped = stripSingleTopDirectory(dest)
+  if (stripped.strippedDirectory !== undefined) {
+    // A link may climb one level less now: check every link again against the new root.
+    const escaping = linkLeavingRoot(dest)
+    if (escaping) {
+      fs.rmSync(dest, { recursive: true, force: true })
+      fs.mkdirSync(dest, { recursive: true })
+      throw new UnsafeBundleEntry(escaping.name, `is a link pointing outside the bundle (to '${escaping.target}') once its top-level directory '${stripped.strippedDirectory}' is stripped`)
+    }
+  }
+  return { format, ...stripped }
+}
+
+/** The first symbolic link below `root` whose target (read as written, relative to its directory) lies outside `root`. */
+function linkLeavingRoot(root: string): { name: string; target: string } | undefined {
+  const visit = (dir: string): { name: string; target: string } | undefined => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name)
+      if (entry.isSymbolicLink()) {
+        const target = fs.readlinkSync(full)
+        const resolved = path.resolve(dir, target)
+        if (path.isAbsolute(target) || (resolved !== root && !resolved.startsWith(root + path.sep))) return { name: path.relative(root, full), target }
+      } else if (entry.isDirectory()) {
+        const found = visit(full)
+        if (found) return found
+      }
+    }
+    return undefined
+  }
+  return visit(root)
 }
 
 function stripSingleTopDirectory(dest: string): { strippedDirectory?: string } {

@@ -467,6 +467,29 @@ ${body.split('\n').map((l) => `    ${l}`).join('\n')}`,
     assert.equal(fs.existsSync(path.join(root, '..', 'evil-tgz.txt')), false)
   })
 
+  it('refuses a link that stays inside the bundle only until its single top-level directory is stripped', async () => {
+    const root = fresh('root')
+    const bundle = path.join(fresh('b'), 'stripped.tgz')
+    python(
+      `import io, sys, tarfile
+with tarfile.open(sys.argv[1], 'w:gz') as t:
+    data = b'version: 0.0\\nos: linux\\n'
+    i = tarfile.TarInfo('top/appspec.yml'); i.size = len(data); t.addfile(i, io.BytesIO(data))
+    i = tarfile.TarInfo('top/up'); i.type = tarfile.SYMTYPE; i.linkname = '..'; t.addfile(i)`,
+      bundle,
+    )
+    const s = spec(`d-STR${String(counter).padStart(6, '0')}`, { revision: { bucket: 'b', key: 'k', bundleType: 'tgz' } })
+    const paths = deploymentPaths(root, s.deploymentGroupId, s.deploymentId)
+    fs.mkdirSync(paths.dir, { recursive: true })
+    fs.copyFileSync(bundle, paths.bundle)
+    await assert.rejects(unpackBundle(paths.bundle, paths.archive, 'tgz'), (err: unknown) => {
+      assert.ok(err instanceof UnsafeBundleEntry, String(err))
+      assert.match((err as Error).message, /'up' is a link pointing outside the bundle/)
+      return true
+    })
+    assert.deepEqual(fs.existsSync(paths.archive) ? fs.readdirSync(paths.archive) : [], [], 'nothing is left to install')
+  })
+
   it('accepts links that stay inside the bundle', async () => {
     const root = fresh('root')
     const bundle = path.join(fresh('b'), 'ok.tar')

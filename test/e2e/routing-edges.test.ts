@@ -62,4 +62,16 @@ describe('routing and protocol edges', () => {
     assert.match(res.headers.get('content-type') ?? '', /xml/)
     assert.match(await res.text(), /<Code>InvalidURI<\/Code>/)
   })
+
+  it('says a source version that starts with - is invalid, instead of not finding it', async () => {
+    assert.equal((await aws(server, ['codecommit', 'create-repository', '--repository-name', 'dash'])).code, 0)
+    const created = await aws(server, ['codebuild', 'create-project', '--name', 'dash', '--source', `type=CODECOMMIT,location=${server.url}/v1/repos/dash`, '--artifacts', 'type=NO_ARTIFACTS',
+      '--environment', 'type=LINUX_CONTAINER,image=host,computeType=BUILD_GENERAL1_SMALL', '--service-role', 'r'])
+    assert.equal(created.code, 0, created.stderr)
+    for (const version of ['--upload-pack=touch /tmp/pwned', 'refs/heads/-x']) {
+      const started = await aws(server, ['codebuild', 'start-build', '--project-name', 'dash', `--source-version=${version}`])
+      assert.equal(started.errorCode, 'InvalidInputException', started.stderr)
+      assert.match(started.stderr, /never starts with '-'/)
+    }
+  })
 })

@@ -34,6 +34,9 @@ export function httpRepositories(serverUrl: string, credentials: { accessKeyId: 
   }
   return {
     async clone(name, version, dir, depth) {
+      const spec = version?.replace(/^refs\/heads\//, '')
+      if (spec === '') throw new SourceError('CLIENT_ERROR', 'the source version is empty: give a branch, tag or commit id')
+      if (spec?.startsWith('-')) throw new SourceError('CLIENT_ERROR', `invalid source version ${version}: a branch, tag or commit id never starts with '-'`)
       const url = `${base}/v1/repos/${encodeURIComponent(name)}`
       try {
         await git(['clone', '-q', '--no-checkout', ...(depth ? ['--depth', String(depth), '--no-single-branch'] : []), '--', url, dir])
@@ -42,8 +45,6 @@ export function httpRepositories(serverUrl: string, credentials: { accessKeyId: 
         if (/not found|404/i.test(stderr)) throw new SourceError('CLIENT_ERROR', `repository not found for CodeCommit location ${name}`)
         throw new SourceError('CLIENT_ERROR', `could not clone ${name}: ${stderr.trim().split('\n').pop() ?? (err as Error).message}`)
       }
-      const spec = version?.replace(/^refs\/heads\//, '')
-      if (spec !== undefined && (spec === '' || spec.startsWith('-'))) throw new SourceError('CLIENT_ERROR', `reference not found for primary source and source version ${version}`)
       const candidates = spec === undefined ? ['HEAD'] : [`refs/remotes/origin/${spec}`, `refs/tags/${spec}`, spec]
       let commit: string | undefined
       for (const c of candidates) if ((commit = await commitOf(dir, c))) break

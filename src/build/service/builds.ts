@@ -67,6 +67,8 @@ export async function startBuild(ctx: BuildContext, input: StartBuildInput, init
   if (input.fleetOverride) await checkFleetOf(ctx, { fleet: input.fleetOverride })
   if (settings.source.type === 'NO_SOURCE' && !settings.source.buildspec) throw E.invalidInput('Build source buildspec cannot be empty when source type is NO_SOURCE')
   if (settings.source.type === 'CODEPIPELINE' && !pipeline) throw E.invalidInput('Builds of projects with source type CODEPIPELINE can only be started by a pipeline')
+  const version = input.sourceVersion?.replace(/^refs\/(heads|tags)\//, '')
+  if (version?.startsWith('-')) throw E.invalidInput(`Invalid source version ${input.sourceVersion}: a branch, tag or commit id never starts with '-'`)
   return queueBuild(ctx, project, settings, initiator, input.idempotencyToken)
 }
 
