@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { describeAppSpecProblems, parseAppSpec } from '../deploy/model/appspec.ts'
 import type { AppSpec, AppSpecPermission, HookScript } from '../deploy/model/appspec.ts'
+import { processYamlLimits } from '../shared/input-limits.ts'
 
 export type AgentAppSpec = AppSpec
 export type PermissionSpec = AppSpecPermission
@@ -29,7 +30,7 @@ export function loadAppSpec(archiveDir: string, filename = 'appspec.yml'): Agent
   } catch {
     throw new AppSpecError(`The deployment failed because the revision has no ${filename} at its root`)
   }
-  const result = parseAppSpec(text)
+  const result = parseAppSpec(text, processYamlLimits())
   if (!result.spec) throw new AppSpecError(`The deployment failed because ${filename} is invalid:\n${describeAppSpecProblems(result.errors, filename)}`)
   if (result.spec.os !== HOST_OS) throw new AppSpecError(`The deployment failed because ${filename} targets os: ${result.spec.os}, but this host runs ${HOST_OS}`)
   return result.spec

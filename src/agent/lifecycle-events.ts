@@ -26,6 +26,7 @@ import {
 import type { DeploymentPaths } from './layout.ts'
 import { runHooks } from './run-hooks.ts'
 import { UnsafeBundleEntry, unpackBundle } from './unpack-bundle.ts'
+import { ArchiveTooLarge } from '../shared/input-limits.ts'
 
 export type EventContext = {
   root: string
@@ -106,6 +107,7 @@ async function downloadBundleEvent(ctx: EventContext): Promise<void> {
     appSpecOf(paths, spec)
   } catch (err) {
     if (err instanceof UnsafeBundleEntry || err instanceof AppSpecError) throw new EventFailure(ErrorCode.UnknownError, err.message)
+    if (err instanceof ArchiveTooLarge) throw new EventFailure(ErrorCode.UnknownError, `The bundle was refused: ${err.message}`)
     throw err
   }
   recordMostRecentInstall(root, spec.deploymentGroupId, paths.dir)

@@ -16,6 +16,8 @@ export type TarEntry = {
   linkName: string
   /** The raw typeflag, for messages about unsupported entries. */
   typeflag: string
+  /** Bytes of data the entry holds. */
+  size: number
 }
 
 export class TarFormatError extends Error {
@@ -166,7 +168,7 @@ export async function listTarEntries(file: string): Promise<TarEntry[]> {
         const paxSize = attrs.get('size')
         if (paxSize !== undefined) size = Number(paxSize)
         if (!Number.isSafeInteger(size) || size < 0) throw new TarFormatError(`bad size for entry '${name}'`)
-        entries.push({ name, type: typeOf(flag), linkName, typeflag: flag })
+        entries.push({ name, type: typeOf(flag), linkName, typeflag: flag, size })
         longName = undefined
         longLink = undefined
         pax = undefined

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { spawn } from 'node:child_process'
 import { extractZipFile, UnsafeZipEntry } from '../shared/zip.ts'
 import { listTarEntries, TarFormatError } from './tar-listing.ts'
+import { type ArchiveLimits, ArchiveTooLarge, checkArchiveSize, processArchiveLimits } from '../shared/input-limits.ts'
 import type { TarEntry } from './tar-listing.ts'
 
 /** The bundle holds an entry that could land outside the archive dir, or one the agent will not create. */
@@ -104,17 +105,18 @@ export type UnpackResult = { format: 'zip' | 'tar' | 'tgz'; strippedDirectory?: 
  * `bundleType` is only a hint: `aws deploy push` always uploads zips). When the bundle holds exactly one
  * top-level directory that contains an appspec, that level is stripped, as the codedeploy-agent does.
  */
-export async function unpackBundle(bundleFile: string, archiveDir: string, bundleType?: string): Promise<UnpackResult> {
+export async function unpackBundle(bundleFile: string, archiveDir: string, bundleType?: string, limits: ArchiveLimits = processArchiveLimits()): Promise<UnpackResult> {
   const dest = path.resolve(archiveDir)
   fs.rmSync(dest, { recursive: true, force: true })
   fs.mkdirSync(dest, { recursive: true })
   const format = sniffFormat(bundleFile, bundleType)
   if (format === 'zip') {
     try {
-      await extractZipFile(bundleFile, dest)
+      await extractZipFile(bundleFile, dest, limits)
     } catch (err) {
       fs.rmSync(dest, { recursive: true, force: true })
       if (err instanceof UnsafeZipEntry) throw new UnsafeBundleEntry(/'(.*)'/.exec(err.message)?.[1] ?? '?', 'would be written outside the deployment archive')
+      if (err instanceof ArchiveTooLarge) throw err
       throw new Error(`The bundle is not a readable zip file: ${(err as Error).message}`)
     }
   } else {
@@ -126,6 +128,7 @@ export async function unpackBundle(bundleFile: string, archiveDir: string, bundl
       throw err
     }
     checkTarEntries(entries)
+    checkArchiveSize(entries, limits)
     await runTar(['-x', ...(format === 'tgz' ? ['-z'] : []), '-f', bundleFile, '-C', dest, '--no-same-owner'])
   }
   const stripped = stripSingleTopDirectory(dest)

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { ConfigError } from './config-error.ts'
 import { buildStorageConfig, type StorageConfig, type StorageInput } from './storage-config.ts'
+import { archiveLimitsFrom, yamlLimitsFrom } from '../shared/input-limits.ts'
 
 /** The one configuration object of a Slipway process: validated at start, frozen, passed down. */
 export type SlipwayConfig = Readonly<{
@@ -43,6 +44,12 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}`)
   const executor = String(input.executor ?? env.SLIPWAY_EXECUTOR ?? 'auto')
   if (executor !== 'docker' && executor !== 'host' && executor !== 'auto') throw new ConfigError(`--executor must be docker, host or auto, got ${executor}`)
+  try {
+    archiveLimitsFrom(env)
+    yamlLimitsFrom(env)
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
   const leaseMs = Number(env.SLIPWAY_BUILD_LEASE_MS ?? 15_000)
   if (!Number.isInteger(leaseMs) || leaseMs < 1000) throw new ConfigError(`SLIPWAY_BUILD_LEASE_MS must be an integer >= 1000, got ${env.SLIPWAY_BUILD_LEASE_MS}`)
   const dataDir = path.resolve(cwd, String(input.dataDir ?? env.SLIPWAY_DATA_DIR ?? '.slipway'))

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises'
 import type { Readable, Writable } from 'node:stream'
 import yauzl from 'yauzl'
 import yazl from 'yazl'
+import { type ArchiveLimits, checkArchiveSize, processArchiveLimits } from './input-limits.ts'
 
 /** A zip entry that would land outside the destination (`../`, absolute paths): refused. */
 export class UnsafeZipEntry extends Error {
@@ -22,9 +23,10 @@ function safeTarget(dest: string, entryName: string): string {
 
 /**
  * Extracts a zip file into `dest`, streaming each entry. Refuses (before writing anything) any entry
- * that would escape `dest`. Keeps the Unix file mode when the zip records one.
+ * that would escape `dest`, and a zip with more entries or more unpacked bytes than `limits` allow
+ * (yauzl holds each entry to its declared size). Keeps the Unix file mode when the zip records one.
  */
-export async function extractZipFile(zipFile: string, dest: string): Promise<number> {
+export async function extractZipFile(zipFile: string, dest: string, limits: ArchiveLimits = processArchiveLimits()): Promise<number> {
   const root = path.resolve(dest)
   fs.mkdirSync(root, { recursive: true })
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
@@ -46,6 +48,7 @@ export async function extractZipFile(zipFile: string, dest: string): Promise<num
       zip.readEntry()
     })
     for (const e of entries) safeTarget(root, e.fileName)
+    checkArchiveSize(entries.map((e) => ({ size: e.uncompressedSize })), limits)
   } catch (err) {
     zip.close()
     throw err

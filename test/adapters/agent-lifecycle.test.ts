@@ -11,6 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { unpackBundle, UnsafeBundleEntry } from '../../src/agent/unpack-bundle.ts'
+import { ArchiveTooLarge } from '../../src/shared/input-limits.ts'
 import { isNoop, runLifecycleEvent } from '../../src/agent/lifecycle-events.ts'
 import type { EventContext } from '../../src/agent/lifecycle-events.ts'
 import { deploymentPaths, cleanupFile, lastSuccessfulInstall, recordMostRecentInstall } from '../../src/agent/layout.ts'
@@ -488,6 +489,26 @@ with tarfile.open(sys.argv[1], 'w:gz') as t:
       return true
     })
     assert.deepEqual(fs.existsSync(paths.archive) ? fs.readdirSync(paths.archive) : [], [], 'nothing is left to install')
+  })
+
+  it('refuses a zip or tgz that unpacks to more bytes or entries than the limits, before writing anything', async () => {
+    const limits = { maxBytes: 1024 * 1024, maxEntries: 10 }
+    const cases: [string, string, RegExp][] = [
+      ['bomb.zip', `import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:\n    z.writestr('appspec.yml', 'version: 0.0\\nos: linux\\n')\n    z.writestr('zeros.bin', bytes(5 * 1024 * 1024))`, /unpacks to \d+ bytes, more than the limit of 1048576/],
+      ['many.zip', `import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    [z.writestr(f'f{i}.txt', 'x') for i in range(11)]`, /holds 11 entries, more than the limit of 10/],
+      ['bomb.tgz', `import io, sys, tarfile\nwith tarfile.open(sys.argv[1], 'w:gz') as t:\n    i = tarfile.TarInfo('zeros.bin'); i.size = 5 * 1024 * 1024; t.addfile(i, io.BytesIO(bytes(i.size)))`, /unpacks to \d+ bytes/],
+    ]
+    for (const [name, script, message] of cases) {
+      const bundle = path.join(fresh('b'), name)
+      python(script, bundle)
+      const archive = path.join(fresh('a'), 'deployment-archive')
+      await assert.rejects(unpackBundle(bundle, archive, name.endsWith('.zip') ? 'zip' : 'tgz', limits), (err: unknown) => {
+        assert.ok(err instanceof ArchiveTooLarge, `${name}: ${String(err)}`)
+        assert.match((err as Error).message, message, name)
+        return true
+      })
+      assert.deepEqual(fs.existsSync(archive) ? fs.readdirSync(archive) : [], [], `${name}: nothing unpacked`)
+    }
   })
 
   it('accepts links that stay inside the bundle', async () => {

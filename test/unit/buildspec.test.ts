@@ -80,3 +80,24 @@ function checkInvariants(result: ReturnType<typeof parseBuildspec>, text: string
   for (const e of result.errors) assert.match(e.message, /^YAML_FILE_ERROR: /)
   if (result.plan) assert.deepEqual(result.plan.phases.map((p) => p.name), ['install', 'pre_build', 'build', 'post_build'])
 }
+
+describe('buildspec limits', () => {
+  const head = 'version: 0.2\nphases:\n  build:\n    commands:\n'
+  it('refuses a buildspec larger than the limit, naming the setting', () => {
+    const big = head + '      - echo x\n'.repeat(1000)
+    const r = parseBuildspec(big, { maxBytes: 4096, maxDepth: 64 })
+    assert.equal(r.plan, undefined)
+    assert.match(r.errors[0]!.message, /^YAML_FILE_ERROR: The buildspec is \d+ KiB, more than the limit of 4 KiB \(SLIPWAY_MAX_BUILDSPEC_KB\)$/)
+    assert.ok(parseBuildspec(big).plan, 'the default limit (1 MiB) takes it')
+  })
+  it('refuses nesting deeper than the limit, also where the YAML parser would run out of stack', () => {
+    const flow = (n: number) => `${head}      - echo hi\nenv:\n  variables:\n    X: ${'['.repeat(n)}${']'.repeat(n)}\n`
+    for (const n of [70, 20_000]) {
+      const r = parseBuildspec(flow(n))
+      assert.match(r.errors[0]?.message ?? '', /^YAML_FILE_ERROR: The buildspec nests deeper than 64 levels at line 8, column \d+$/, `depth ${n}`)
+    }
+    const indented = `version: 0.2\nphases:\n${Array.from({ length: 1200 }, (_, i) => `${' '.repeat(i + 1)}k${i}:`).join('\n')}\n`
+    assert.match(parseBuildspec(indented).errors[0]?.message ?? '', /nests deeper than 64 levels/)
+    assert.doesNotMatch(parseBuildspec(flow(50)).errors[0]?.message ?? '', /nests deeper/, '50 levels are read (and then judged as a buildspec)')
+  })
+})

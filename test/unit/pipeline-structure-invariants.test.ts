@@ -92,10 +92,10 @@ describe('normalized pipeline', () => {
 })
 
 describe('built-in providers', () => {
-  it('lists the eight action types Slipway runs, each once, frozen', () => {
+  it('lists the ten action types Slipway runs, each once, frozen', () => {
     const keys = BUILT_IN_PROVIDERS.map((p) => `${p.category}/${p.owner}/${p.provider}/${p.version}`)
     assert.deepEqual(keys, [
-      'Source/AWS/CodeCommit/1', 'Source/AWS/S3/1', 'Build/AWS/CodeBuild/1', 'Test/AWS/CodeBuild/1',
+      'Source/AWS/CodeCommit/1', 'Source/AWS/S3/1', 'Source/AWS/ECR/1', 'Build/AWS/CodeBuild/1', 'Build/AWS/ECRBuildAndPublish/1', 'Test/AWS/CodeBuild/1',
       'Approval/AWS/Manual/1', 'Deploy/AWS/CodeDeploy/1', 'Deploy/AWS/S3/1', 'Compute/AWS/Commands/1',
     ])
     assert.ok(Object.isFrozen(BUILT_IN_PROVIDERS) && BUILT_IN_PROVIDERS.every((p) => Object.isFrozen(p)))

@@ -9,21 +9,26 @@
  * Pure: no I/O, no clock. The executor reports `errors[0].message` as the DOWNLOAD_SOURCE phase
  * context (`YAML_FILE_ERROR`), as CodeBuild does.
  */
-import { LineCounter, parseDocument, type YAMLError } from 'yaml'
+import type { LineCounter, YAMLError } from 'yaml'
 import { readEnv } from './buildspec-env.ts'
 import { readArtifacts, readCache, readProxy, readReports } from './buildspec-outputs.ts'
 import { readPhases } from './buildspec-phases.ts'
 import type { BuildPlan, BuildspecProblem, BuildspecVersion, ParseBuildspecResult } from './buildspec-types.ts'
 import { Reader, type Slot } from './yaml-reader.ts'
+import { DEFAULT_YAML_LIMITS, parseWithinLimits, type YamlLimits } from '../../shared/model/yaml-limits.ts'
 
 export * from './buildspec-types.ts'
 
 const TOP_LEVEL_KEYS = ['version', 'run-as', 'env', 'proxy', 'batch', 'phases', 'reports', 'artifacts', 'cache'] as const
 
-/** Parses and validates a buildspec. `plan` is present exactly when `errors` is empty. */
-export function parseBuildspec(text: string): ParseBuildspecResult {
-  const lines = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, schema: 'failsafe', uniqueKeys: true })
+/**
+ * Parses and validates a buildspec. `plan` is present exactly when `errors` is empty. A buildspec
+ * larger than `limits.maxBytes` or nested deeper than `limits.maxDepth` is refused whole.
+ */
+export function parseBuildspec(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): ParseBuildspecResult {
+  const parsed = parseWithinLimits(text, 'buildspec', limits, { prettyErrors: true, schema: 'failsafe', uniqueKeys: true }, 'SLIPWAY_MAX_BUILDSPEC_KB')
+  if ('problem' in parsed) return freeze({ errors: [{ ...parsed.problem, message: `YAML_FILE_ERROR: ${parsed.problem.message}`, path: '' }], warnings: [] })
+  const { doc, lines } = parsed
   const syntaxErrors = doc.errors.map((e) => yamlProblem(e, lines))
   const yamlWarnings = doc.warnings.map((w) => yamlProblem(w, lines, ''))
   if (syntaxErrors.length > 0) return freeze({ errors: syntaxErrors, warnings: yamlWarnings })

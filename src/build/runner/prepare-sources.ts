@@ -5,6 +5,7 @@ import type { BuildRecord } from '../records.ts'
 import type { BuildPlan } from '../model/buildspec-types.ts'
 import { parseBuildspec } from '../model/buildspec.ts'
 import { CLONE_REF_FILE, type SourceDeps, SourceError, downloadAndExtract, fetchSource, requireObjects, s3LocationOf } from './source.ts'
+import { processYamlLimits } from '../../shared/input-limits.ts'
 
 /**
  * DOWNLOAD_SOURCE: the primary source into `<workDir>/src`, secondary sources into
@@ -78,7 +79,7 @@ export async function loadBuildspec(build: BuildRecord, objects: ObjectStore | u
     }
     text = fs.readFileSync(file, 'utf8')
   }
-  const result = parseBuildspec(text)
+  const result = parseBuildspec(text, processYamlLimits())
   if (!result.plan) {
     const first = result.errors[0]
     throw new SourceError('YAML_FILE_ERROR', first ? `${first.message}${/line \d+/.test(first.message) ? '' : ` at line ${first.line}, column ${first.column}`}` : 'invalid buildspec')

@@ -12,6 +12,7 @@ import { AwsError, ValidationException } from '../../shared/errors.ts'
 import { parseBuildspec } from '../model/buildspec.ts'
 import type { Job } from '../../infra/jobs.ts'
 import { SignalLatch } from '../../infra/signal-latch.ts'
+import { processYamlLimits } from '../../shared/input-limits.ts'
 
 export type DispatchDeps = {
   ctx: BuildContext
@@ -34,7 +35,7 @@ function declaredSecrets(build: BuildRecord): Set<string> | undefined {
   for (const v of [...(s.environment.environmentVariables ?? []), ...s.environmentVariablesOverride]) {
     if (v.type === 'PARAMETER_STORE' || v.type === 'SECRETS_MANAGER') refs.add(`${v.type}:${v.value}`)
   }
-  const plan = parseBuildspec(inline).plan
+  const plan = parseBuildspec(inline, processYamlLimits()).plan
   for (const p of plan?.env.parameterStore ?? []) refs.add(`PARAMETER_STORE:${p.parameterName}`)
   for (const m of plan?.env.secretsManager ?? []) refs.add(`SECRETS_MANAGER:${m.reference}`)
   return refs

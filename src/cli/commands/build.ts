@@ -11,6 +11,7 @@ import { parseBuildspec } from '../../build/model/buildspec.ts'
 import { listFiles } from '../../build/runner/list-files.ts'
 import type { BuildRecord } from '../../build/records.ts'
 import type { CommandArgs } from '../main.ts'
+import { processYamlLimits } from '../../shared/input-limits.ts'
 
 /**
  * `slipway build`: runs the current directory's buildspec locally, in place — the same phases,
@@ -97,7 +98,7 @@ function parseEnvFlags(raw: unknown): { name: string; value: string; type: 'PLAI
 
 /** Copies the buildspec's selected artifact files (primary and secondary) into `dest`. */
 function copyArtifacts(buildspec: string, sourceDir: string, dest: string): void {
-  const plan = parseBuildspec(buildspec).plan
+  const plan = parseBuildspec(buildspec, processYamlLimits()).plan
   if (!plan?.artifacts) return
   const listing = listFiles(sourceDir).filter((f) => f.kind !== 'dir' && !f.path.startsWith('.slipway-artifacts/')).map((f) => f.path)
   const specs = [{ dir: dest, spec: plan.artifacts }, ...plan.artifacts.secondaryArtifacts.map((s) => ({ dir: path.join(dest, s.identifier), spec: s }))]

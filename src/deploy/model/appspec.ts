@@ -12,7 +12,8 @@
  *
  * Pure: no I/O, no clock.
  */
-import { LineCounter, parseDocument, type YAMLError } from 'yaml'
+import type { LineCounter, YAMLError } from 'yaml'
+import { DEFAULT_YAML_LIMITS, parseWithinLimits, type YamlLimits } from '../../shared/model/yaml-limits.ts'
 import { readPermissions } from './appspec-permissions.ts'
 import { AppSpecReader, type Slot } from './appspec-reader.ts'
 import {
@@ -45,10 +46,11 @@ const NOT_SCRIPTABLE: Record<string, string> = {
 }
 
 /** Parses and validates an appspec. `spec` is present exactly when `errors` is empty. */
-export function parseAppSpec(text: string): ParseAppSpecResult {
-  const lines = new LineCounter()
+export function parseAppSpec(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): ParseAppSpecResult {
   // Ruby's YAML keeps the last of duplicate keys; the reader does the same and warns.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, schema: 'failsafe', uniqueKeys: false })
+  const parsed = parseWithinLimits(text, 'appspec', limits, { prettyErrors: true, schema: 'failsafe', uniqueKeys: false })
+  if ('problem' in parsed) return freeze({ errors: [{ ...parsed.problem, path: '' }], warnings: [] })
+  const { doc, lines } = parsed
   const syntaxErrors = doc.errors.map((e) => yamlProblem(e, lines))
   const yamlWarnings = doc.warnings.map((w) => yamlProblem(w, lines))
   if (syntaxErrors.length > 0) return freeze({ errors: syntaxErrors, warnings: yamlWarnings })
