@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Clock } from '../infra/clock.ts'
 import type { KeyLookup, VerifiedCaller } from './sigv4/verify-request.ts'
-import { verifyRequest } from './sigv4/verify-request.ts'
+import { precheckRequest, verifyRequest } from './sigv4/verify-request.ts'
 
 /** Verifies a request's SigV4 signature given the body's hex SHA-256; throws the AWS auth errors. */
 export type Authenticator = (request: FastifyRequest, payloadHash: string) => Promise<VerifiedCaller>
@@ -22,5 +22,16 @@ export function sigv4Authenticator(lookup: KeyLookup, clock: Clock, maxSkewSecon
       clock.now(),
       { maxSkewSeconds },
     )
+  }
+}
+
+/** Checks, before the body is read, that a request is signed with a known key (see `precheckRequest`). */
+export type Precheck = (request: FastifyRequest) => Promise<void>
+
+export function sigv4Precheck(lookup: KeyLookup): Precheck {
+  return (request) => {
+    const url = request.raw.url ?? '/'
+    const q = url.indexOf('?')
+    return precheckRequest({ method: request.raw.method ?? 'GET', path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1), headers: request.raw.headersDistinct }, lookup)
   }
 }

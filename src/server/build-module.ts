@@ -9,7 +9,7 @@ import type { Store } from '../infra/store.ts'
 import type { SecretBox } from '../infra/crypto/secret-box.ts'
 import type { EventBus } from '../events/bus.ts'
 import type { HttpAuth } from '../protocol/http-auth.ts'
-import type { Authenticator } from '../protocol/authenticate.ts'
+import type { Authenticator, Precheck } from '../protocol/authenticate.ts'
 import type { BuildContext } from '../build/service/context.ts'
 import { codeBuildApi } from '../build/api/codebuild-api.ts'
 import { BUILD_QUEUED_SIGNAL } from '../build/service/builds.ts'
@@ -53,6 +53,8 @@ export type BuildModuleDeps = {
   auth: HttpAuth
   /** Authenticates runner calls (any key; the transport admits runner keys only). */
   sigv4: Authenticator
+  /** Before a runner call's body is read: signed with a known key. */
+  precheck: Precheck
   keys: KeyService
   buildKeys: BuildKeys
   logs: LogStore
@@ -80,7 +82,7 @@ export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps
   const running = new Set((await deps.store.builds.unfinished()).map((b) => b.id))
   await deps.buildKeys.revokeExcept((id) => running.has(id))
   registerBuildLogs(app, { store: deps.store, logs: deps.logs, auth: deps.auth })
-  registerRunnerRpc(app, { dispatch, authenticate: deps.sigv4 })
+  registerRunnerRpc(app, { dispatch, authenticate: deps.sigv4, precheck: deps.precheck })
   registerRunnersView(app, { ctx, auth: deps.auth })
 
   let runner: Runner | undefined

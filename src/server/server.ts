@@ -16,7 +16,7 @@ import { syncAllRefs } from '../git/service/ref-updates.ts'
 import { codeCommitApi } from '../git/api/codecommit-api.ts'
 import { registerGitSmartHttp } from '../git/http/smart-http.ts'
 import { registerAwsJson } from '../protocol/aws-json/router.ts'
-import { sigv4Authenticator } from '../protocol/authenticate.ts'
+import { sigv4Authenticator, sigv4Precheck } from '../protocol/authenticate.ts'
 import { candidateRegions } from '../protocol/sigv4/git-password.ts'
 import { registerArtifacts } from '../artifacts/module.ts'
 import { sendUndecodableUrl } from '../protocol/s3/s3-router.ts'
@@ -96,7 +96,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   const sessions = new ConsoleSessions(store.consoleSessions, lookup)
   registerGitSmartHttp(app, git, { lookup, clock, regions: candidateRegions(config.region) })
   const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup, maxSkewSeconds: config.maxSkewSeconds, objects: storage.objects, outbox: store.events, flush: () => bus.flush() }).objects
-  const builds = await registerBuilds(app, { config, clock, store, box, bus, baseUrl: () => baseUrl, auth: { lookup, sigv4, session: sessions.principalOf }, sigv4: anyKeySigv4, keys, buildKeys: buildKeys(keys), logs: storage.logs })
+  const builds = await registerBuilds(app, { config, clock, store, box, bus, baseUrl: () => baseUrl, auth: { lookup, sigv4, session: sessions.principalOf }, sigv4: anyKeySigv4, precheck: sigv4Precheck(keys.lookup), keys, buildKeys: buildKeys(keys), logs: storage.logs })
   const deploy = registerDeploy(app, { config, clock, store, bus, objects: artifacts, agentLeaseMs: config.agentLeaseMs })
   const registry = registerRegistry(app, { config, clock, store, objects: storage.objects, baseUrl: () => baseUrl, lookup, flush: () => bus.flush() })
   const pipelines = registerPipelines(app, { config, clock, store, bus, git, objects: artifacts, builds: builds.ctx, baseUrl: () => baseUrl, deployments: deploy.deployments, findDeploymentByAction: deploy.findByAction, images: registry.images, registryHost: registry.ctx.registryHost })
@@ -104,6 +104,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   registerAwsJson(app, {
     services: [codecommit, builds.api, pipelines.api, deploy.api, deploy.agentApi, registry.api],
     authenticate: sigv4,
+    precheck: sigv4Precheck(lookup),
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
 

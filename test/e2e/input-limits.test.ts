@@ -5,6 +5,25 @@ import { startTestServer, tempDir, SLIPWAY_BIN, type TestServer } from '../helpe
 import { aws } from '../helpers/aws-cli.ts'
 import { run } from '../helpers/run.ts'
 import { codeBuildClient, waitForBuild } from '../helpers/codebuild.ts'
+import http from 'node:http'
+import { signRequest } from '../../src/protocol/sigv4/sign-request.ts'
+
+/**
+ * Sends the headers of a POST declaring `length` bytes and only 1 KiB of its body, and resolves with
+ * the response: the server must answer without waiting for the rest.
+ */
+function answerBeforeBody(url: string, headers: Record<string, string>, length: number, path = '/'): Promise<{ status: number; body: string; connection?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}${path}`, { method: 'POST', headers: { ...headers, 'content-length': String(length) } }, (res) => {
+      let body = ''
+      res.on('data', (d: Buffer) => (body += d.toString()))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, ...(res.headers.connection ? { connection: res.headers.connection } : {}) }))
+    })
+    req.on('error', reject)
+    req.setTimeout(60_000, () => req.destroy(new Error('no answer while the body was still coming: the server waited for it')))
+    req.write(Buffer.alloc(1024, 32))
+  })
+}
 
 /** Bounds on hostile input, configured per process, with clear errors (issue 15, item 4; docs/limits.md). */
 describe('input limits', () => {
@@ -54,5 +73,25 @@ describe('input limits', () => {
     const res = await run(process.execPath, [SLIPWAY_BIN, 'up', '--port', '0', '--data-dir', tempDir('bad-limit')], { env: { SLIPWAY_MAX_UNPACKED_MB: 'lots' }, timeoutMs: 30_000 })
     assert.notEqual(res.code, 0)
     assert.match(res.stderr + res.stdout, /SLIPWAY_MAX_UNPACKED_MB must be a positive integer, got lots/)
+  })
+
+  it('refuses an unsigned or unknown-key request, or one declaring too large a body, before reading the body, and closes the connection', async () => {
+    const json = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodeBuild_20161006.ListProjects' }
+    const unsigned = await answerBeforeBody(server.url, json, 16 * 1024 * 1024)
+    assert.equal(unsigned.status, 403)
+    assert.match(unsigned.body, /MissingAuthenticationTokenException/)
+    assert.equal(unsigned.connection, 'close')
+    const made = signRequest({ url: server.url, method: 'POST', region: 'us-east-1', service: 'codebuild', credentials: { accessKeyId: 'AKIAMADEUPMADEUPMADE', secretAccessKey: 'x' }, body: '{}', headers: json })
+    delete made.host
+    const unknown = await answerBeforeBody(server.url, made, 16 * 1024 * 1024)
+    assert.equal(unknown.status, 403)
+    assert.match(unknown.body, /UnrecognizedClientException/)
+    const signed = signRequest({ url: server.url, method: 'POST', region: 'us-east-1', service: 'codebuild', credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey }, body: '{}', headers: json })
+    delete signed.host
+    const huge = await answerBeforeBody(server.url, signed, 64 * 1024 * 1024)
+    assert.equal(huge.status, 413)
+    assert.match(huge.body, /RequestEntityTooLarge/)
+    const runnerCall = await answerBeforeBody(server.url, { 'content-type': 'application/json' }, 8 * 1024 * 1024, '/runner/v1/next')
+    assert.equal(runnerCall.status, 403, 'the runner protocol too')
   })
 })

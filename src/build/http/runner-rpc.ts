@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { readBody } from '../../shared/read-body.ts'
 import { AwsError, SerializationException, ValidationException } from '../../shared/errors.ts'
-import type { Authenticator } from '../../protocol/authenticate.ts'
+import type { Authenticator, Precheck } from '../../protocol/authenticate.ts'
 import { sendAwsJsonError } from '../../protocol/aws-json/router.ts'
 import type { RunnerDispatch } from '../service/runner-dispatch.ts'
 import type { ReportRecord, RunnerRecord } from '../records.ts'
@@ -25,7 +25,7 @@ type Handler = (principal: string, body: Body, abort: AbortSignal) => Promise<ob
  * a runner key — and only a runner key: other keys get AccessDenied here, and runner keys get it
  * everywhere else. Errors in the AWS JSON shape. A long-poll ends early when its caller goes away.
  */
-export function registerRunnerRpc(app: FastifyInstance, deps: { dispatch: RunnerDispatch; authenticate: Authenticator }): void {
+export function registerRunnerRpc(app: FastifyInstance, deps: { dispatch: RunnerDispatch; authenticate: Authenticator; precheck?: Precheck }): void {
   const { dispatch } = deps
   const runnerOf = (principal: string, body: Body) => dispatch.runner(principal, str(body, 'runnerId'))
 
@@ -87,6 +87,7 @@ export function registerRunnerRpc(app: FastifyInstance, deps: { dispatch: Runner
     try {
       const handler = Object.hasOwn(calls, request.params.call) ? calls[request.params.call] : undefined
       if (!handler) throw new AwsError('UnknownOperationException', `Unknown runner call ${request.params.call}`, 404)
+      await deps.precheck?.(request)
       const raw = await readBody(request.raw, MAX_JSON)
       const principal = await authenticated(request, raw)
       let body: unknown
@@ -106,6 +107,7 @@ export function registerRunnerRpc(app: FastifyInstance, deps: { dispatch: Runner
   app.post<{ Querystring: Record<string, string | undefined> }>(`${RUNNER_RPC_PATH}/log`, async (request, reply) => {
     const requestId = randomUUID()
     try {
+      await deps.precheck?.(request)
       const data = await readBody(request.raw, MAX_LOG_CHUNK)
       const principal = await authenticated(request, data)
       const q = request.query

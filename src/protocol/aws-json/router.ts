@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AwsError, InternalFailure, NotImplementedOperation, SerializationException, UnknownOperationException, ValidationException } from '../../shared/errors.ts'
 import { readBody } from '../../shared/read-body.ts'
-import type { Authenticator } from '../authenticate.ts'
+import type { Authenticator, Precheck } from '../authenticate.ts'
 import type { AwsJsonService, CallContext } from './operation-table.ts'
 import { type ServiceModel, findOperation, loadServiceModel, signingNameOf } from './service-model.ts'
 import { formatViolations, validationViolations } from './validate.ts'
@@ -16,6 +16,8 @@ type Mounted = { service: AwsJsonService; model: ServiceModel }
 export type AwsJsonOptions = {
   services: AwsJsonService[]
   authenticate: Authenticator
+  /** Runs before the body is read: an unsigned request or an unknown key is refused without reading it. */
+  precheck?: Precheck
   onMutation?: (call: CallContext, operation: string, resource: string | undefined) => Promise<void>
 }
 
@@ -45,6 +47,9 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
   app.post('/', async (request: FastifyRequest, reply: FastifyReply) => {
     const requestId = randomUUID()
     try {
+      await options.precheck?.(request)
+      const declared = Number(request.headers['content-length'] ?? 0)
+      if (declared > MAX_BODY) throw new AwsError('RequestEntityTooLarge', `Request body is larger than ${MAX_BODY} bytes`, 413)
       const body = await readBody(request.raw, MAX_BODY)
       const caller = await options.authenticate(request, createHash('sha256').update(body).digest('hex'))
       const target = String(request.headers['x-amz-target'] ?? '')
@@ -78,6 +83,8 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
       const json = operation.output ? serializeOutput(mounted.model, operation.output, output ?? {}) : {}
       return reply.code(200).header('content-type', CONTENT_TYPE).header('x-amzn-RequestId', requestId).send(Buffer.from(JSON.stringify(json)))
     } catch (err) {
+      // A body left unread (refused before or while reading it): do not keep the connection.
+      if (!request.raw.readableEnded) reply.header('connection', 'close')
       return sendAwsJsonError(reply, err, requestId)
     }
   })

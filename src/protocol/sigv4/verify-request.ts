@@ -129,6 +129,26 @@ export async function verifyRequest(
   return verifyHeaderForm(req, authorization, params, lookup, now, maxSkewSeconds)
 }
 
+/**
+ * What can be checked before a request's body is read: it carries a signature (header or presigned
+ * query) that is well formed, made with an access key that exists. The transports that must buffer a
+ * body to hash it call this first, so an anonymous or made-up caller never makes the server read one.
+ * The full `verifyRequest` still runs once the body is in.
+ */
+export async function precheckRequest(req: Omit<SignedRequest, 'payloadHash'>, lookup: KeyLookup): Promise<void> {
+  const params = parseQuery(req.query)
+  const presignedCredential = params.find((p) => p.key === 'X-Amz-Credential')?.value
+  if (presignedCredential !== undefined) {
+    await lookupKey(lookup, parseCredential(presignedCredential).accessKeyId)
+    return
+  }
+  const authorization = singleHeader(req.headers, 'authorization')
+  if (authorization === undefined || authorization.trim() === '') throw new MissingAuthenticationTokenException()
+  const { parsed, problems } = inspectAuthorization(authorization)
+  if (!parsed || problems.length > 0) throw incompleteSignature(problems, authorization)
+  await lookupKey(lookup, parseCredential(parsed.credential).accessKeyId)
+}
+
 async function verifyHeaderForm(
   req: SignedRequest,
   authorization: string,
