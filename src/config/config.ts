@@ -22,6 +22,8 @@ export type SlipwayConfig = Readonly<{
   buildLeaseMs: number
   /** How long a deploy agent may stay silent during a lifecycle event before the event fails, ms. */
   agentLeaseMs: number
+  /** Multipart uploads older than this are aborted and their parts removed (S3's AbortIncompleteMultipartUpload). */
+  incompleteUploadMaxAgeMs: number
   /** Whether this server runs builds itself (`slipway up` always; `slipway server` with `--runner`). */
   runner: boolean
 }> & Readonly<StorageConfig>
@@ -52,6 +54,8 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
   }
   const leaseMs = Number(env.SLIPWAY_BUILD_LEASE_MS ?? 15_000)
   if (!Number.isInteger(leaseMs) || leaseMs < 1000) throw new ConfigError(`SLIPWAY_BUILD_LEASE_MS must be an integer >= 1000, got ${env.SLIPWAY_BUILD_LEASE_MS}`)
+  const uploadHours = Number(env.SLIPWAY_INCOMPLETE_UPLOAD_HOURS ?? 168)
+  if (!Number.isFinite(uploadHours) || uploadHours <= 0) throw new ConfigError(`SLIPWAY_INCOMPLETE_UPLOAD_HOURS must be a positive number of hours, got ${env.SLIPWAY_INCOMPLETE_UPLOAD_HOURS}`)
   const dataDir = path.resolve(cwd, String(input.dataDir ?? env.SLIPWAY_DATA_DIR ?? '.slipway'))
   const storage = buildStorageConfig(input, env, dataDir, cwd, region)
   return Object.freeze({
@@ -66,6 +70,7 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
     executor,
     buildLeaseMs: leaseMs,
     agentLeaseMs: Number(env.SLIPWAY_AGENT_LEASE_MS ?? 10_000),
+    incompleteUploadMaxAgeMs: Math.round(uploadHours * 3_600_000),
     runner: input.runner ?? true,
   })
 }

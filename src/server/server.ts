@@ -5,7 +5,8 @@ import type { SlipwayConfig } from '../config/config.ts'
 import { systemClock, type Clock } from '../infra/clock.ts'
 import { SecretBox } from '../infra/crypto/secret-box.ts'
 import { openStorage } from './storage.ts'
-import { startHousekeeping } from './housekeeping.ts'
+import { startHousekeeping, type Chore } from './housekeeping.ts'
+import { expireIncompleteUploads } from '../artifacts/expire-uploads.ts'
 import type { Store } from '../infra/store.ts'
 import { EventBus } from '../events/bus.ts'
 import { KeyService } from '../identity/key-service.ts'
@@ -131,7 +132,14 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   await builds.start()
   await pipelines.start()
   await deploy.start()
-  const stopHousekeeping = startHousekeeping({ git, store, clock, periodic: registry.chores, onError: (err, context) => app.log.error({ err }, context) })
+  const expireUploads: Chore = {
+    context: 'expiring incomplete multipart uploads',
+    run: async () => {
+      const expired = await expireIncompleteUploads(storage.objects, clock.now(), config.incompleteUploadMaxAgeMs)
+      if (expired.uploads > 0) app.log.info({ uploads: expired.uploads, bytes: expired.bytes }, `aborted ${expired.uploads} incomplete multipart upload(s) older than ${config.incompleteUploadMaxAgeMs / 3_600_000} hours, freeing ${expired.bytes} bytes`)
+    },
+  }
+  const stopHousekeeping = startHousekeeping({ git, store, clock, periodic: [...registry.chores, expireUploads], onError: (err, context) => app.log.error({ err }, context) })
   notifications.start()
   fs.writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({ url: baseUrl, pid: process.pid, region: config.region }) + '\n')
 

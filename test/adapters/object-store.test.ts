@@ -5,6 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { FolderObjectStore } from '../../src/artifacts/adapters/folder-object-store.ts'
 import { body, describeObjectStore, EVERY_FEATURE, failingBody, read, rejectsWith } from './object-store-suite.ts'
+import { expireIncompleteUploads } from '../../src/artifacts/expire-uploads.ts'
+import { ManualClock } from '../helpers/manual-clock.ts'
 
 /** All files under `dir`, relative. */
 function filesUnder(dir: string): string[] {
@@ -31,6 +33,27 @@ describe('FolderObjectStore on disk', () => {
     store = new FolderObjectStore(path.join(root, 'buckets'))
   })
   after(() => fs.rmSync(root, { recursive: true, force: true }))
+
+  it('expires the multipart uploads older than the age, freeing their parts, and leaves the younger ones', async () => {
+    const clock = new ManualClock()
+    const dir = path.join(root, 'expiry')
+    const aged = new FolderObjectStore(dir, { clock })
+    await aged.createBucket('uploads')
+    const old = await aged.createMultipartUpload('uploads', 'old.bin')
+    await aged.uploadPart('uploads', 'old.bin', old, 1, body('x'.repeat(300_000)))
+    await aged.uploadPart('uploads', 'old.bin', old, 2, body('y'.repeat(1000)))
+    clock.advance(2 * 3_600_000)
+    const young = await aged.createMultipartUpload('uploads', 'young.bin')
+    await aged.uploadPart('uploads', 'young.bin', young, 1, body('z'))
+    clock.advance(3_600_000)
+    const sizeBefore = filesUnder(dir).reduce((sum, f) => sum + fs.statSync(path.join(dir, f)).size, 0)
+    assert.deepEqual(await expireIncompleteUploads(aged, clock.now(), 2.5 * 3_600_000), { uploads: 1, bytes: 301_000 })
+    const left = await aged.listMultipartUploads('uploads', { prefix: '', maxUploads: 1000 })
+    assert.deepEqual(left.uploads.map((u) => u.key), ['young.bin'])
+    const sizeAfter = filesUnder(dir).reduce((sum, f) => sum + fs.statSync(path.join(dir, f)).size, 0)
+    assert.ok(sizeBefore - sizeAfter >= 301_000, `the old parts' bytes are gone from disk (${sizeBefore} → ${sizeAfter})`)
+    assert.deepEqual(await expireIncompleteUploads(aged, clock.now(), 2.5 * 3_600_000), { uploads: 0, bytes: 0 }, 'nothing twice')
+  })
 
   it('removes the content a put replaced', async () => {
     await store.createBucket('plain')
