@@ -6,7 +6,7 @@ import type { SubStores } from '../infra/store.ts'
 import type { Clock } from '../infra/clock.ts'
 import { AwsError } from '../shared/errors.ts'
 import { loadServiceModel } from '../protocol/aws-json/service-model.ts'
-import { formatViolations, validationViolations } from '../protocol/aws-json/validate.ts'
+import { formatViolations, validationViolations, withoutNullMembers } from '../protocol/aws-json/validate.ts'
 import type { ConsoleSessions } from './sessions.ts'
 
 /** A file a console route answers with: streamed, with its type and the name browsers save it under. */
@@ -39,7 +39,7 @@ export function consoleRouter(app: FastifyInstance, deps: { region: string; stor
     const violations = validationViolations(loadServiceModel(service.model), op, input)
     if (violations.length > 0) throw service.mapViolations?.(op, violations) ?? new AwsError('ValidationException', formatViolations(violations))
     const ctx: CallContext = { principal, accessKeyId: 'console-session', requestId: randomBytes(8).toString('hex'), region: deps.region }
-    return handler(input, ctx)
+    return handler(withoutNullMembers(input), ctx)
   }
   const audit = async (principal: string, action: string, resource: string) => {
     await deps.store.audit.append({ at: deps.clock.now(), principal, action, resource, requestId: randomBytes(8).toString('hex') })

@@ -74,4 +74,23 @@ describe('routing and protocol edges', () => {
       assert.match(started.stderr, /never starts with '-'/)
     }
   })
+
+  it('treats a member sent as JSON null as absent, as AWS does (found by the fuzz tests: it crashed CreatePipeline)', async () => {
+    assert.equal((await aws(server, ['s3', 'mb', 's3://null-artifacts'])).code, 0)
+    const pipeline = {
+      name: 'nulls', roleArn: 'arn:aws:iam::000000000000:role/r', artifactStore: { type: 'S3', location: 'null-artifacts' }, variables: null,
+      stages: [
+        { name: 'Source', actions: [{ name: 'Source', actionTypeId: { category: 'Source', owner: 'AWS', provider: 'S3', version: '1' }, configuration: { S3Bucket: 'null-artifacts', S3ObjectKey: 'src.zip' }, outputArtifacts: [{ name: 'Src' }], outputVariables: null }] },
+        { name: 'Run', actions: [{ name: 'Run', actionTypeId: { category: 'Compute', owner: 'AWS', provider: 'Commands', version: '1' }, commands: ['true'], inputArtifacts: [{ name: 'Src' }], outputVariables: null, namespace: null }] },
+      ],
+    }
+    const body = JSON.stringify({ pipeline })
+    const res = await signedFetch(`${server.url}/`, {
+      method: 'POST', region: 'us-east-1', service: 'codepipeline', credentials: credentials(), body,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodePipeline_20150709.CreatePipeline' },
+    })
+    const text = await res.text()
+    assert.equal(res.status, 200, text)
+    assert.equal((JSON.parse(text) as { pipeline: { name: string } }).pipeline.name, 'nulls')
+  })
 })

@@ -5,7 +5,7 @@ import { readBody } from '../../shared/read-body.ts'
 import type { Authenticator, Precheck } from '../authenticate.ts'
 import type { AwsJsonService, CallContext } from './operation-table.ts'
 import { type ServiceModel, findOperation, loadServiceModel, signingNameOf } from './service-model.ts'
-import { formatViolations, validationViolations } from './validate.ts'
+import { formatViolations, validationViolations, withoutNullMembers } from './validate.ts'
 import { serializeOutput } from './serialize.ts'
 
 const MAX_BODY = 16 * 1024 * 1024
@@ -72,6 +72,7 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
       if (violations.length > 0) {
         throw mounted.service.mapViolations?.(operationName, violations) ?? new ValidationException(formatViolations(violations))
       }
+      input = withoutNullMembers(input)
       const handler = mounted.service.handlers[operationName]
       if (!handler) throw new NotImplementedOperation(mounted.model.metadata.serviceId, operationName)
 

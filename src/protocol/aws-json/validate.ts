@@ -52,6 +52,18 @@ export function validationViolations(model: ServiceModel, opName: string, body: 
 }
 
 /** AWS's message for a list of violations: `N validation error(s) detected: <message>; <message>`. */
+/**
+ * The input as handlers see it: a member sent as JSON `null` is absent, as AWS services treat it
+ * (validation already treats it so; a list element that is null is a violation before this).
+ */
+export function withoutNullMembers<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => withoutNullMembers(v)) as T
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNullMembers(v)])) as T
+  }
+  return value
+}
+
 export function formatViolations(violations: readonly Violation[]): string {
   const n = violations.length
   return `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.map((v) => v.message).join('; ')}`
