@@ -213,13 +213,17 @@ describe('CodePipeline behaviour (host executor, real AWS CLI and git)', { skip:
   it('stop-and-wait lets the running build finish; a disabled transition holds executions until enabled', async () => {
     const repo = await repoWithPushes(server, dir, 'stop-app')
     await repo.push()
-    await createPipelineProject(server, 'stop-build', 'version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 5\n')
+    // The build runs until the test releases it (a marker file), so the stop requests always land
+    // while it runs, however slowly a busy machine answers them.
+    const release = path.join(dir, 'release-stop-build')
+    await createPipelineProject(server, 'stop-build', `version: 0.2\nphases:\n  build:\n    commands:\n      - for i in $(seq 1 1200); do test -f ${release} && break; sleep 0.1; done\n`)
     assert.equal((await createPipeline(server, dir, { name: 'stopper', stages: [sourceStage('stop-app'), buildStage('stop-build'), approvalStage()] })).code, 0)
     const client = codePipelineClient(server)
     const building = await waitForState(client, 'stopper', (s) => stageStatus(s, 'Build') === 'InProgress')
     const id = building.stageStates!.find((s) => s.stageName === 'Build')!.latestExecution!.pipelineExecutionId!
     assert.equal((await aws(server, ['codepipeline', 'stop-pipeline-execution', '--pipeline-name', 'stopper', '--pipeline-execution-id', id, '--reason', 'wait for it'])).code, 0)
     assert.equal((await aws(server, ['codepipeline', 'stop-pipeline-execution', '--pipeline-name', 'stopper', '--pipeline-execution-id', id])).errorCode, 'DuplicatedStopRequestException')
+    fs.writeFileSync(release, '')
     const stopped = await waitForExecution(client, 'stopper', id)
     assert.equal(stopped.status, 'Stopped')
     const after = await aws(server, ['codepipeline', 'get-pipeline-state', '--name', 'stopper'])

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AwsError, InternalFailure, NotImplementedOperation, SerializationException, UnknownOperationException, ValidationException } from '../../shared/errors.ts'
 import { readBody } from '../../shared/read-body.ts'
+import { DISK_FULL_MESSAGE, isDiskFull, shouldLogDiskFull } from '../../shared/disk-full.ts'
 import type { Authenticator, Precheck } from '../authenticate.ts'
 import type { AwsJsonService, CallContext } from './operation-table.ts'
 import { type ServiceModel, findOperation, loadServiceModel, signingNameOf } from './service-model.ts'
@@ -23,8 +24,11 @@ export type AwsJsonOptions = {
 
 /** Sends any error the AWS JSON way: `__type` in the body, `x-amzn-ErrorType` header, status. */
 export function sendAwsJsonError(reply: FastifyReply, err: unknown, requestId: string): FastifyReply {
-  const error = err instanceof AwsError ? err : new InternalFailure()
-  if (!(err instanceof AwsError)) reply.log.error({ err, requestId }, 'unhandled error')
+  const diskFull = !(err instanceof AwsError) && isDiskFull(err)
+  const error = err instanceof AwsError ? err : diskFull ? new AwsError('ServiceUnavailableException', DISK_FULL_MESSAGE, 503) : new InternalFailure()
+  if (diskFull) {
+    if (shouldLogDiskFull()) reply.log.error({ err, requestId }, 'the disk is full: writes fail until space is freed')
+  } else if (!(err instanceof AwsError)) reply.log.error({ err, requestId }, 'unhandled error')
   return reply
     .code(error.status)
     .header('content-type', CONTENT_TYPE)

@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify'
 import { S3Error } from '../../artifacts/model/errors.ts'
 import { AwsError, SignatureExpiredException } from '../../shared/errors.ts'
 import { el, plainXmlDocument } from './xml.ts'
+import { DISK_FULL_MESSAGE, isDiskFull, shouldLogDiskFull } from '../../shared/disk-full.ts'
 
 const SIGNATURE_MISMATCH = 'The request signature we calculated does not match the signature you provided. Check your key and signing method.'
 
@@ -37,8 +38,11 @@ export function toS3Error(error: unknown): AwsError | undefined {
 export type ErrorContext = { requestId: string; method: string; bucket?: string; key?: string; resource: string }
 
 export function sendS3Error(reply: FastifyReply, error: unknown, context: ErrorContext): FastifyReply {
-  const mapped = toS3Error(error)
-  if (!mapped) reply.log.error({ err: error, requestId: context.requestId }, 'unhandled S3 error')
+  const diskFull = !(error instanceof AwsError) && isDiskFull(error)
+  const mapped = diskFull ? new S3Error('ServiceUnavailable', DISK_FULL_MESSAGE, 503) : toS3Error(error)
+  if (diskFull) {
+    if (shouldLogDiskFull()) reply.log.error({ err: error, requestId: context.requestId }, 'the disk is full: writes fail until space is freed')
+  } else if (!mapped) reply.log.error({ err: error, requestId: context.requestId }, 'unhandled S3 error')
   const s3 = mapped ?? new S3Error('InternalError', 'We encountered an internal error. Please try again.', 500)
   const details: Record<string, string> = { ...(s3 instanceof S3Error ? s3.details : {}) }
   if (context.key !== undefined && ['NoSuchKey', 'NoSuchVersion'].includes(s3.code)) details.Key ??= context.key

@@ -1,4 +1,5 @@
 import { AwsError } from '../../shared/errors.ts'
+import { DISK_FULL_MESSAGE, isDiskFull } from '../../shared/disk-full.ts'
 
 /** An error of the OCI distribution API: its code, HTTP status and message. */
 export class DistributionError extends Error {
@@ -39,6 +40,7 @@ const FROM_ECR: Record<string, [code: string, status: number]> = {
 /** Any error as a distribution error; `invalidCode` names what an InvalidParameterException means here. */
 export function toDistributionError(err: unknown, invalidCode: string): DistributionError | undefined {
   if (err instanceof DistributionError) return err
+  if (!(err instanceof AwsError) && isDiskFull(err)) return new DistributionError('UNAVAILABLE', 503, DISK_FULL_MESSAGE)
   if (!(err instanceof AwsError)) return undefined
   if (err.code === 'InvalidParameterException') return new DistributionError(invalidCode, 400, err.message)
   const mapped = FROM_ECR[err.code]
