@@ -7,7 +7,7 @@ import { pipelineArn } from '../service/context.ts'
 import type { PipelineEngine } from '../service/engine.ts'
 import type { JobWorkerApi } from '../service/job-workers.ts'
 import * as defs from '../service/definitions.ts'
-import { actionExecutionViews, executionSummaryView, executionView, pipelineStateView } from './views.ts'
+import { declarationView, actionExecutionViews, executionSummaryView, executionView, pipelineStateView } from './views.ts'
 
 const badToken = () => new AwsError('InvalidNextTokenException', 'The next token is not valid')
 
@@ -18,7 +18,21 @@ function pipelineNameOfArn(arn: string): string {
   return m[1]
 }
 
+const MAX_TAGS = 50
+
+/** Tag keys may not use AWS's reserved prefix. */
+function checkTagKeys(keys: string[]): void {
+  const reserved = keys.find((k) => k.toLowerCase().startsWith('aws:'))
+  if (reserved !== undefined) throw new AwsError('InvalidTagsException', `Tag key ${reserved} is invalid: the prefix aws: is reserved for AWS use`)
+}
+
 export function codePipelineApi(ctx: PipelineContext, engine: PipelineEngine, jobs: JobWorkerApi): AwsJsonService<Operations> {
+  /** The pipeline a tag operation names, or ResourceNotFoundException as the tag operations declare it. */
+  const taggedPipeline = async (arn: string) => {
+    const p = await ctx.store.pipelines.get(pipelineNameOfArn(arn))
+    if (!p) throw new AwsError('ResourceNotFoundException', `The resource with ARN ${arn} was not found`)
+    return p
+  }
   const recent = async (name: string) => {
     const active = await ctx.store.pipelines.activeExecutions(name)
     const latest = await ctx.store.pipelines.executions(name, 50, 0)
@@ -28,16 +42,22 @@ export function codePipelineApi(ctx: PipelineContext, engine: PipelineEngine, jo
     model: 'codepipeline',
     handlers: {
       CreatePipeline: async (i) => {
+        checkTagKeys((i.tags ?? []).map((t) => t.key))
+        if ((i.tags ?? []).length > MAX_TAGS) throw new AwsError('TooManyTagsException', `A pipeline can have at most ${MAX_TAGS} tags`)
         const p = await defs.createPipeline(ctx, engine, i.pipeline, i.tags)
-        return { pipeline: p.declaration, tags: p.tags }
+        return { pipeline: declarationView(p.declaration, p.version), tags: p.tags }
       },
       GetPipeline: async (i) => {
         const p = await engine.pipeline(i.name)
         const declaration = i.version === undefined || i.version === p.version ? p.declaration : await ctx.store.pipelines.version(p.name, i.version)
         if (!declaration) throw new AwsError('PipelineVersionNotFoundException', `Pipeline ${i.name} has no version ${i.version}`)
-        return { pipeline: declaration, metadata: { pipelineArn: pipelineArn(ctx, p.name), created: p.createdAt, updated: p.updatedAt } }
+        return { pipeline: declarationView(declaration, i.version ?? p.version), metadata: { pipelineArn: pipelineArn(ctx, p.name), created: p.createdAt, updated: p.updatedAt } }
       },
-      UpdatePipeline: async (i) => ({ pipeline: (await defs.updatePipeline(ctx, engine, i.pipeline)).declaration }),
+      UpdatePipeline: async (i) => {
+        if (!(await ctx.store.pipelines.get(i.pipeline.name))) throw new AwsError('ResourceNotFoundException', `The pipeline ${i.pipeline.name} was not found; create it with CreatePipeline`)
+        const p = await defs.updatePipeline(ctx, engine, i.pipeline)
+        return { pipeline: declarationView(p.declaration, p.version) }
+      },
       DeletePipeline: async (i) => {
         await defs.deletePipeline(ctx, engine, i.name)
         return {}
@@ -128,17 +148,20 @@ export function codePipelineApi(ctx: PipelineContext, engine: PipelineEngine, jo
       },
 
       TagResource: async (i) => {
-        const p = await engine.pipeline(pipelineNameOfArn(i.resourceArn))
+        const p = await taggedPipeline(i.resourceArn)
+        checkTagKeys(i.tags.map((t) => t.key))
         const tags = [...p.tags.filter((t) => !i.tags.some((n) => n.key === t.key)), ...i.tags]
+        if (tags.length > MAX_TAGS) throw new AwsError('TooManyTagsException', `A pipeline can have at most ${MAX_TAGS} tags; this would give it ${tags.length}`)
         await ctx.store.pipelines.update({ ...p, tags })
         return {}
       },
       UntagResource: async (i) => {
-        const p = await engine.pipeline(pipelineNameOfArn(i.resourceArn))
+        const p = await taggedPipeline(i.resourceArn)
+        checkTagKeys(i.tagKeys)
         await ctx.store.pipelines.update({ ...p, tags: p.tags.filter((t) => !i.tagKeys.includes(t.key)) })
         return {}
       },
-      ListTagsForResource: async (i) => ({ tags: (await engine.pipeline(pipelineNameOfArn(i.resourceArn))).tags }),
+      ListTagsForResource: async (i) => ({ tags: (await taggedPipeline(i.resourceArn)).tags }),
 
       CreateCustomActionType: async (i) => ({ actionType: await defs.createCustomActionType(ctx, i), tags: i.tags }),
       DeleteCustomActionType: async (i) => {

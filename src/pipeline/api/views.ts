@@ -1,4 +1,4 @@
-import type { ActionExecutionDetail, GetPipelineStateOutput, PipelineExecution, PipelineExecutionSummary, StageState } from '../../protocol/models/codepipeline.types.ts'
+import type { ActionExecutionDetail, GetPipelineStateOutput, PipelineDeclaration, PipelineExecution, PipelineExecutionSummary, StageState } from '../../protocol/models/codepipeline.types.ts'
 import type { PipelineRecord } from '../records.ts'
 import type { ActionRun, EngineAction, EnginePipeline, ExecutionState } from '../model/execution-types.ts'
 
@@ -57,6 +57,15 @@ export function pipelineStateView(record: PipelineRecord, p: EnginePipeline, rec
   return { pipelineName: record.name, pipelineVersion: record.version, stageStates, created: record.createdAt, updated: record.updatedAt }
 }
 
+/** The name of the artifact a source action produced in an execution (AWS names revisions by artifact). */
+function outputArtifactOf(e: ExecutionState, actionName: string): string {
+  for (const stage of Object.values(e.stages)) {
+    const name = stage.actions[actionName]?.outputArtifacts[0]?.name
+    if (name) return name
+  }
+  return actionName
+}
+
 export function executionView(e: ExecutionState): PipelineExecution {
   return {
     pipelineName: e.pipelineName,
@@ -64,7 +73,7 @@ export function executionView(e: ExecutionState): PipelineExecution {
     pipelineExecutionId: e.id,
     status: e.status,
     statusSummary: e.statusSummary,
-    artifactRevisions: e.sourceRevisions.map((s) => ({ name: s.actionName, revisionId: s.revisionId, revisionSummary: s.revisionSummary, revisionUrl: s.revisionUrl, created: d(e.startTime) })),
+    artifactRevisions: e.sourceRevisions.map((s) => ({ name: outputArtifactOf(e, s.actionName), revisionId: s.revisionId, revisionSummary: s.revisionSummary, revisionUrl: s.revisionUrl, created: d(e.startTime) })),
     variables: Object.entries(e.variables).map(([name, resolvedValue]) => ({ name, resolvedValue })),
     trigger: e.trigger as PipelineExecution['trigger'],
     executionMode: e.mode,
@@ -131,5 +140,23 @@ function actionExecutionView(e: ExecutionState, stageName: string, a: EngineActi
       executionResult: { externalExecutionId: r.externalExecutionId, externalExecutionSummary: r.summary, externalExecutionUrl: r.externalExecutionUrl, errorDetails: r.errorDetails },
       outputVariables: r.outputVariables,
     },
+  }
+}
+
+/**
+ * A pipeline declaration as CodePipeline returns it: every action with its `runOrder` (1), artifact
+ * lists and configuration (empty), the pipeline with its `version`, `pipelineType` (V1) and
+ * `executionMode` (SUPERSEDED) — what infrastructure-as-code tools treat as computed.
+ */
+export function declarationView(declaration: PipelineDeclaration, version: number): PipelineDeclaration {
+  return {
+    ...declaration,
+    version,
+    pipelineType: declaration.pipelineType ?? 'V1',
+    executionMode: declaration.executionMode ?? 'SUPERSEDED',
+    stages: declaration.stages.map((stage) => ({
+      ...stage,
+      actions: stage.actions.map((a) => ({ ...a, runOrder: a.runOrder ?? 1, configuration: a.configuration ?? {}, inputArtifacts: a.inputArtifacts ?? [], outputArtifacts: a.outputArtifacts ?? [] })),
+    })),
   }
 }
