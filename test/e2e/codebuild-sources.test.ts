@@ -83,9 +83,9 @@ describe('CodeBuild S3 sources, plain artifacts and build management (AWS CLI)',
     const all = await aws(server, ['codebuild', 'list-builds'])
     assert.equal(all.json.ids[0], retried.json.build.id, 'newest first')
 
-    const deleted = await aws(server, ['codebuild', 'batch-delete-builds', '--ids', first.id!, 'nope:1'])
+    const deleted = await aws(server, ['codebuild', 'batch-delete-builds', '--ids', first.id!, 'nope:00000000-0000-0000-0000-000000000001'])
     assert.deepEqual(deleted.json.buildsDeleted, [first.id])
-    assert.deepEqual(deleted.json.buildsNotDeleted, [{ id: 'nope:1', statusCode: 'BUILD_NOT_FOUND' }])
+    assert.deepEqual(deleted.json.buildsNotDeleted, [{ id: 'nope:00000000-0000-0000-0000-000000000001', statusCode: 'BUILD_NOT_FOUND' }])
     assert.deepEqual((await aws(server, ['codebuild', 'batch-get-builds', '--ids', first.id!])).json.buildsNotFound, [first.id])
 
     const updated = await aws(server, ['codebuild', 'update-project', '--name', 's3-app', '--description', 'now described', '--timeout-in-minutes', '30'])

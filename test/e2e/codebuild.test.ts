@@ -227,6 +227,14 @@ describe('CodeBuild API errors', { skip: cliMissing && `AWS CLI '${AWS}' not ins
     assert.equal((await aws(server, ['codebuild', 'create-project', '--name', 'p2', '--source', 'type=NO_SOURCE', ...env])).errorCode, 'InvalidInputException')
     const missing = await aws(server, ['codebuild', 'batch-get-builds', '--ids', 'p1:00000000-0000-0000-0000-000000000000'])
     assert.deepEqual(missing.json.buildsNotFound, ['p1:00000000-0000-0000-0000-000000000000'])
+    // What CodeBuild's model refuses, and ids that are not build ids, are InvalidInputException (issue 14, item 4).
+    const badName = await aws(server, ['codebuild', 'create-project', '--name', 'bad name!', '--source', 'type=NO_SOURCE,buildspec=version: 0.2', ...env])
+    assert.equal(badName.errorCode, 'InvalidInputException', badName.stderr)
+    for (const args of [['batch-get-builds', '--ids', 'not-a-build-id'], ['stop-build', '--id', 'p1'], ['retry-build', '--id', 'p1:xyz'], ['batch-delete-builds', '--ids', 'nope']]) {
+      const res = await aws(server, ['codebuild', ...args])
+      assert.equal(res.errorCode, 'InvalidInputException', `${args[0]}: ${res.stderr}`)
+      assert.match(res.stderr, /Invalid build ID provided/)
+    }
     const listed = await aws(server, ['codebuild', 'list-projects'])
     assert.deepEqual(listed.json.projects, ['p1'])
   })

@@ -9,12 +9,16 @@ import * as fleets from '../service/fleets.ts'
 import { buildView, projectView } from './views.ts'
 import { buildArn } from '../service/context.ts'
 import { AwsError } from '../../shared/errors.ts'
+import { formatViolations } from '../../protocol/aws-json/validate.ts'
+import { bareBuildId } from '../model/build-ids.ts'
 
 const invalidToken = () => E.invalidInput('Invalid pagination token')
 
 export function codeBuildApi(ctx: BuildContext): AwsJsonService<Operations> {
   return {
     model: 'codebuild',
+    // CodeBuild answers what its model refuses with InvalidInputException, not a generic ValidationException.
+    mapViolations: (_operation, violations) => E.invalidInput(formatViolations(violations)),
     handlers: {
       CreateProject: async (i) => ({ project: projectView(ctx, await projects.createProject(ctx, i)) }),
       UpdateProject: async (i) => ({ project: projectView(ctx, await projects.updateProject(ctx, i)) }),
@@ -51,9 +55,9 @@ export function codeBuildApi(ctx: BuildContext): AwsJsonService<Operations> {
       BatchGetBuilds: async (i) => {
         const found = []
         const buildsNotFound = []
+        for (const id of i.ids) if (!bareBuildId(id)) throw E.invalidInput(`Invalid build ID provided: ${id}`)
         for (const id of i.ids) {
-          const bare = id.replace(/^arn:aws[\w-]*:codebuild:[^:]*:\d*:build\//, '')
-          const b = await ctx.store.builds.get(bare)
+          const b = await ctx.store.builds.get(bareBuildId(id)!)
           if (b) found.push(buildView(ctx, b))
           else buildsNotFound.push(id)
         }

@@ -6,6 +6,7 @@ import { type BuildContext, buildArn } from './context.ts'
 import { requireProject } from './projects.ts'
 import { requirementsOf } from '../model/runner-match.ts'
 import { checkFleetOf } from './fleets.ts'
+import { bareBuildId } from '../model/build-ids.ts'
 
 /** The signal sent when a build is queued (by any server), so every runner looks for work. */
 export const BUILD_QUEUED_SIGNAL = 'build-queued'
@@ -110,7 +111,9 @@ export async function queueBuild(ctx: BuildContext, project: ProjectRecord, sett
 }
 
 export async function requireBuild(ctx: BuildContext, id: string): Promise<BuildRecord> {
-  const build = await ctx.store.builds.get(id)
+  const bare = bareBuildId(id)
+  if (!bare) throw E.invalidInput(`Invalid build ID provided: ${id}`)
+  const build = await ctx.store.builds.get(bare)
   if (!build) throw E.buildNotFound(id)
   return build
 }
@@ -155,11 +158,12 @@ export async function retryBuild(ctx: BuildContext, id: string, idempotencyToken
 export async function batchDeleteBuilds(ctx: BuildContext, ids: string[]) {
   const buildsDeleted: string[] = []
   const buildsNotDeleted: { id: string; statusCode: string }[] = []
+  for (const id of ids) if (!bareBuildId(id)) throw E.invalidInput(`Invalid build ID provided: ${id}`)
   for (const id of ids) {
-    const build = await ctx.store.builds.get(id)
+    const build = await ctx.store.builds.get(bareBuildId(id)!)
     if (!build) buildsNotDeleted.push({ id, statusCode: 'BUILD_NOT_FOUND' })
     else if (build.status === 'IN_PROGRESS') buildsNotDeleted.push({ id, statusCode: 'BUILD_IN_PROGRESS' })
-    else if (await ctx.store.builds.delete(id)) buildsDeleted.push(id)
+    else if (await ctx.store.builds.delete(build.id)) buildsDeleted.push(id)
   }
   return { buildsDeleted, buildsNotDeleted }
 }
