@@ -105,7 +105,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   registerAwsJson(app, {
     services: [codecommit, builds.api, pipelines.api, deploy.api, deploy.agentApi, registry.api],
     authenticate: sigv4,
-    precheck: sigv4Precheck(lookup),
+    precheck: sigv4Precheck(keys.lookup),
     onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
   })
 
