@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Clock } from '../infra/clock.ts'
 import type { KeyLookup } from '../protocol/sigv4/verify-request.ts'
-import { registerS3 } from '../protocol/s3/s3-router.ts'
+import { registerS3, type S3Deps } from '../protocol/s3/s3-router.ts'
 import type { EventOutbox } from '../events/outbox.ts'
 import { FolderObjectStore } from './adapters/folder-object-store.ts'
 import { withObjectEvents } from './object-events.ts'
@@ -24,11 +24,13 @@ export type ArtifactsDeps = {
   objects?: ObjectStore
   outbox: EventOutbox
   flush: () => Promise<void>
+  /** The audit hook for S3 writes and refused credentials. */
+  audit?: S3Deps['audit']
 }
 
 export function registerArtifacts(app: FastifyInstance, deps: ArtifactsDeps): { objects: ObjectStore } {
   const inner = deps.objects ?? new FolderObjectStore(path.join(deps.dataDir, 'buckets'), { clock: deps.clock })
   const objects = withObjectEvents(inner, { outbox: deps.outbox, clock: deps.clock, flush: deps.flush })
-  registerS3(app, { objects, lookup: deps.lookup, clock: deps.clock, maxSkewSeconds: deps.maxSkewSeconds })
+  registerS3(app, { objects, lookup: deps.lookup, clock: deps.clock, maxSkewSeconds: deps.maxSkewSeconds, ...(deps.audit ? { audit: deps.audit } : {}) })
   return { objects }
 }

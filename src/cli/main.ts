@@ -52,7 +52,8 @@ Commands:
   keys create-runner N    create a runner key (it can only run builds)
   keys list               list access keys                      [--data-dir DIR]
   keys delete <KEY_ID>    delete an access key                  [--data-dir DIR]
-  audit [--limit N]       who changed what, newest first: time, principal, action, resource, request id
+  audit [--limit N]       who changed what, newest first: time, principal, action, resource, outcome, request id
+        [--principal P] [--action TEXT] [--resource TEXT] [--since ISO] [--until ISO]
                           (every mutating API call and console command)  [--data-dir DIR]
   notifications create|list|delete|enable|disable|deliveries|event-types
                           rules sending events to webhooks (signed) and Slack [--data-dir DIR]
@@ -90,6 +91,10 @@ const OPTIONS = {
   rule: { type: 'string' },
   status: { type: 'string' },
   limit: { type: 'string' },
+  principal: { type: 'string' },
+  action: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
   name: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   server: { type: 'string' },

@@ -12,12 +12,20 @@ import type { RegistryStore } from '../registry/records.ts'
 
 import type { Signals, TransactionOptions } from './sql/sql.ts'
 
-export type AuditEntry = { at: Date; principal: string; action: string; resource?: string; requestId: string }
+/** One audited call: who, what, on which resource, and how it ended (`ok`, or the error code). */
+export type AuditEntry = { at: Date; principal: string; action: string; resource?: string; requestId: string; outcome?: string }
 
-/** Who changed what: every mutating API call and console command. `recent` is newest first. */
+/** Which entries `AuditLog.query` returns: each given field must match (`resource` and `action` as substrings). */
+export type AuditFilter = { principal?: string; action?: string; resource?: string; since?: Date; until?: Date; limit: number }
+
+/**
+ * Who changed what (CloudTrail-like): every change made through an API, the console or S3, failed
+ * ones and refused credentials too. `recent` and `query` are newest first.
+ */
 export interface AuditLog {
   append(entry: AuditEntry): Promise<void>
   recent(limit: number): Promise<AuditEntry[]>
+  query(filter: AuditFilter): Promise<AuditEntry[]>
 }
 
 /**

@@ -2,15 +2,16 @@ import type { FastifyRequest } from 'fastify'
 import type { Clock } from '../infra/clock.ts'
 import type { KeyLookup, VerifiedCaller } from './sigv4/verify-request.ts'
 import { precheckRequest, verifyRequest } from './sigv4/verify-request.ts'
+import { rememberPrincipal } from './request-principal.ts'
 
 /** Verifies a request's SigV4 signature given the body's hex SHA-256; throws the AWS auth errors. */
 export type Authenticator = (request: FastifyRequest, payloadHash: string) => Promise<VerifiedCaller>
 
 export function sigv4Authenticator(lookup: KeyLookup, clock: Clock, maxSkewSeconds: number): Authenticator {
-  return (request, payloadHash) => {
+  return async (request, payloadHash) => {
     const url = request.raw.url ?? '/'
     const q = url.indexOf('?')
-    return verifyRequest(
+    const caller = await verifyRequest(
       {
         method: request.raw.method ?? 'GET',
         path: q < 0 ? url : url.slice(0, q),
@@ -22,6 +23,8 @@ export function sigv4Authenticator(lookup: KeyLookup, clock: Clock, maxSkewSecon
       clock.now(),
       { maxSkewSeconds },
     )
+    rememberPrincipal(request, caller.principal)
+    return caller
   }
 }
 

@@ -21,6 +21,7 @@ import { sigv4Authenticator, sigv4Precheck } from '../protocol/authenticate.ts'
 import { candidateRegions } from '../protocol/sigv4/git-password.ts'
 import { registerArtifacts } from '../artifacts/module.ts'
 import { sendUndecodableUrl } from '../protocol/s3/s3-router.ts'
+import { principalOfRequest } from '../protocol/request-principal.ts'
 import { registerBuilds } from './build-module.ts'
 import { registerPipelines } from './pipeline-module.ts'
 import { registerDeploy } from './deploy-module.ts'
@@ -90,13 +91,29 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   }
 
   app.get('/health', async () => ({ status: 'ok' }))
+  // At --log-level debug, one line per request: what was asked, by whom, how it ended, how long it took.
+  if (config.logLevel === 'debug' || config.logLevel === 'trace') {
+    app.addHook('onResponse', async (request, reply) => {
+      const target = request.headers['x-amz-target']
+      const requestId = reply.getHeader('x-amzn-requestid') ?? reply.getHeader('x-amz-request-id')
+      request.log.debug({
+        method: request.method,
+        path: (request.url.split('?')[0] ?? '/'),
+        ...(target ? { target } : {}),
+        principal: principalOfRequest(request) ?? '-',
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+        ...(requestId !== undefined ? { requestId } : {}),
+      }, 'request')
+    })
+  }
   // Runner keys sign the runner protocol and nothing else: every other endpoint refuses them.
   const anyKeySigv4 = sigv4Authenticator(keys.lookup, clock, config.maxSkewSeconds)
   const sigv4 = userKeysOnly(anyKeySigv4)
   const lookup = userKeyLookup(keys.lookup)
   const sessions = new ConsoleSessions(store.consoleSessions, lookup)
   registerGitSmartHttp(app, git, { lookup, clock, regions: candidateRegions(config.region) })
-  const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup, maxSkewSeconds: config.maxSkewSeconds, objects: storage.objects, outbox: store.events, flush: () => bus.flush() }).objects
+  const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup, maxSkewSeconds: config.maxSkewSeconds, objects: storage.objects, outbox: store.events, flush: () => bus.flush(), audit: (e) => store.audit.append({ ...e, at: clock.now() }) }).objects
   const builds = await registerBuilds(app, { config, clock, store, box, bus, baseUrl: () => baseUrl, auth: { lookup, sigv4, session: sessions.principalOf }, sigv4: anyKeySigv4, precheck: sigv4Precheck(keys.lookup), keys, buildKeys: buildKeys(keys), logs: storage.logs })
   const deploy = registerDeploy(app, { config, clock, store, bus, objects: artifacts, agentLeaseMs: config.agentLeaseMs })
   const registry = registerRegistry(app, { config, clock, store, objects: storage.objects, baseUrl: () => baseUrl, lookup, flush: () => bus.flush() })
@@ -106,7 +123,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
     services: [codecommit, builds.api, pipelines.api, deploy.api, deploy.agentApi, registry.api],
     authenticate: sigv4,
     precheck: sigv4Precheck(keys.lookup),
-    onMutation: (call, action, resource) => store.audit.append({ at: clock.now(), principal: call.principal, action, resource, requestId: call.requestId }),
+    onAudit: (e) => store.audit.append({ ...e, at: clock.now() }),
   })
 
   registerConsole(app, { region: config.region, store, clock, bus, sessions, lookup, auth: { lookup, sigv4 }, pipelines: pipelines.api, builds: builds.api, whyQueued: (id) => whyQueued(builds.ctx, id), runners: () => listRunners(builds.ctx), engine: pipelines.engine, deployments: deploy.deployments, accountId: config.accountId, git, codecommit, ecr: registry.api, objects: artifacts })

@@ -96,4 +96,23 @@ describe('CodeDeploy API with the real AWS CLI (no agents)', { skip: cliMissing 
     const waited = await aws(server, ['deploy', 'wait', 'deployment-successful', '--deployment-id', id])
     assert.notEqual(waited.code, 0, 'the waiter fails on a Failed deployment')
   })
+
+  it('tags applications and deployment groups by ARN, refuses bad ARNs and aws: keys, and refuses GitHub revisions when asked for (issue 14, item 5)', async () => {
+    assert.equal((await aws(server, ['deploy', 'create-application', '--application-name', 'Tagged', '--tags', 'Key=team,Value=web'])).code, 0)
+    const appArn = 'arn:aws:codedeploy:us-east-1:000000000000:application:Tagged'
+    assert.deepEqual((await aws(server, ['deploy', 'list-tags-for-resource', '--resource-arn', appArn])).json.Tags, [{ Key: 'team', Value: 'web' }])
+    assert.equal((await aws(server, ['deploy', 'tag-resource', '--resource-arn', appArn, '--tags', 'Key=tier,Value=1'])).code, 0)
+    assert.equal((await aws(server, ['deploy', 'untag-resource', '--resource-arn', appArn, '--tag-keys', 'team'])).code, 0)
+    assert.deepEqual((await aws(server, ['deploy', 'list-tags-for-resource', '--resource-arn', appArn])).json.Tags, [{ Key: 'tier', Value: '1' }])
+    assert.equal((await aws(server, ['deploy', 'create-deployment-group', '--application-name', 'Tagged', '--deployment-group-name', 'Prod', '--service-role-arn', 'arn:aws:iam::000000000000:role/r', '--tags', 'Key=env,Value=prod'])).code, 0)
+    const groupArn = 'arn:aws:codedeploy:us-east-1:000000000000:deploymentgroup:Tagged/Prod'
+    assert.deepEqual((await aws(server, ['deploy', 'list-tags-for-resource', '--resource-arn', groupArn])).json.Tags, [{ Key: 'env', Value: 'prod' }])
+    assert.equal((await aws(server, ['deploy', 'tag-resource', '--resource-arn', 'arn:aws:codedeploy:us-east-1:000000000000:application:Nope', '--tags', 'Key=a,Value=b'])).errorCode, 'ApplicationDoesNotExistException')
+    assert.equal((await aws(server, ['deploy', 'tag-resource', '--resource-arn', 'not-an-arn', '--tags', 'Key=a,Value=b'])).errorCode, 'InvalidArnException')
+    assert.equal((await aws(server, ['deploy', 'tag-resource', '--resource-arn', appArn, '--tags', 'Key=aws:x,Value=b'])).errorCode, 'InvalidTagsToAddException')
+
+    const github = await aws(server, ['deploy', 'create-deployment', '--application-name', 'Tagged', '--deployment-group-name', 'Prod', '--github-location', 'repository=org/app,commitId=0123456789abcdef0123456789abcdef01234567'])
+    assert.equal(github.errorCode, 'InvalidRevisionException', github.stderr)
+    assert.match(github.stderr, /GitHub revisions/)
+  })
 })

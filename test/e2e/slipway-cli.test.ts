@@ -87,6 +87,34 @@ describe('the slipway command', { skip: cliMissing && `AWS CLI '${AWS}' not inst
     assert.equal((await run(SYSTEM_NODE, [SLIPWAY_BIN, 'audit', '--limit', '0', '--data-dir', server.dataDir])).code, 2)
   })
 
+  it('`slipway audit` also records failed changes, refused credentials and S3 writes, and filters by principal, action, resource and time', async () => {
+    const since = new Date().toISOString()
+    assert.equal((await aws(server, ['codecommit', 'create-repository', '--repository-name', 'Bad Name!'])).code === 0, false)
+    const bogus = { AWS_ACCESS_KEY_ID: 'AKIANOSUCHKEYNOSUCHK', AWS_SECRET_ACCESS_KEY: 'x', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }
+    assert.notEqual((await aws(server, ['codecommit', 'delete-repository', '--repository-name', 'anything'], { env: bogus })).code, 0)
+    assert.equal((await aws(server, ['s3', 'mb', 's3://audited-bucket'])).code, 0)
+    const file = path.join(tempDir('audit'), 'a.txt')
+    fs.writeFileSync(file, 'a\n')
+    assert.equal((await aws(server, ['s3', 'cp', file, 's3://audited-bucket/a.txt'])).code, 0)
+    assert.equal((await aws(server, ['s3', 'ls', 's3://audited-bucket'])).code, 0)
+    const audit = async (...args: string[]) => {
+      const res = await run(SYSTEM_NODE, [SLIPWAY_BIN, 'audit', '--since', since, ...args, '--data-dir', server.dataDir])
+      assert.equal(res.code, 0, res.stderr)
+      return res.stdout.trim().split('\n').filter(Boolean).map((l) => l.split('\t'))
+    }
+    const failed = (await audit('--action', 'CreateRepository')).find((l) => l[3] === 'Bad Name!')
+    assert.equal(failed?.[4], 'InvalidRepositoryNameException', 'a failed change is recorded with its error')
+    const refused = (await audit('--principal', 'unauthenticated:AKIANOSUCHKEYNOSUCHK'))[0]
+    assert.equal(refused?.[4], 'UnrecognizedClientException', 'a refused credential is recorded')
+    const s3 = await audit('--resource', 'audited-bucket')
+    assert.deepEqual(s3.map((l) => [l[1], l[2], l[3], l[4]]), [
+      ['root', 's3:PutObject', 'arn:aws:s3:::audited-bucket/a.txt', 'ok'],
+      ['root', 's3:CreateBucket', 'arn:aws:s3:::audited-bucket', 'ok'],
+    ], 'S3 writes are recorded; the listing is not')
+    assert.deepEqual(await audit('--until', since), [], '--until excludes what came after')
+    assert.equal((await run(SYSTEM_NODE, [SLIPWAY_BIN, 'audit', '--since', 'yesterday', '--data-dir', server.dataDir])).code, 2)
+  })
+
   it('`slipway console` asks the server for a one-time link that signs in the principal who asked', async () => {
     const created = await run(SYSTEM_NODE, [SLIPWAY_BIN, 'keys', 'create', '--user', 'alice', '--data-dir', server.dataDir])
     const id = /AccessKeyId\s+(\S+)/.exec(created.stdout)?.[1] ?? ''

@@ -8,6 +8,7 @@ import * as apps from '../service/applications.ts'
 import * as configs from '../service/configs.ts'
 import * as revisions from '../service/revisions.ts'
 import * as instances from '../service/instances.ts'
+import * as tags from '../service/tags.ts'
 import type { DeploymentOperations } from './deployment-handlers.ts'
 
 const badToken = () => new AwsError('InvalidNextTokenException', 'The next token was specified in an invalid format.')
@@ -16,7 +17,11 @@ export function codeDeployApi(ctx: DeployContext, deployments: DeploymentOperati
   return {
     model: 'codedeploy',
     handlers: {
-      CreateApplication: async (i) => ({ applicationId: await apps.createApplication(ctx, i.applicationName, i.computePlatform) }),
+      CreateApplication: async (i) => {
+        const applicationId = await apps.createApplication(ctx, i.applicationName, i.computePlatform)
+        await tags.tagNew(ctx, tags.applicationArn(ctx, i.applicationName), i.tags)
+        return { applicationId }
+      },
       GetApplication: async (i) => ({ application: apps.applicationInfo(await requireApplication(ctx, i.applicationName)) }),
       BatchGetApplications: async (i) => {
         const out = []
@@ -28,11 +33,17 @@ export function codeDeployApi(ctx: DeployContext, deployments: DeploymentOperati
         return { applications: page, nextToken }
       },
       DeleteApplication: async (i) => {
+        for (const g of await ctx.store.deploy.groups(i.applicationName)) await ctx.store.tags.removeAll(tags.groupArn(ctx, i.applicationName, g.name))
         await ctx.store.deploy.deleteApplication(i.applicationName)
+        await ctx.store.tags.removeAll(tags.applicationArn(ctx, i.applicationName))
         return {}
       },
 
-      CreateDeploymentGroup: async (i) => ({ deploymentGroupId: await apps.createGroup(ctx, i) }),
+      CreateDeploymentGroup: async (i) => {
+        const deploymentGroupId = await apps.createGroup(ctx, i)
+        await tags.tagNew(ctx, tags.groupArn(ctx, i.applicationName, i.deploymentGroupName), i.tags)
+        return { deploymentGroupId }
+      },
       GetDeploymentGroup: async (i) => ({ deploymentGroupInfo: await apps.groupInfo(ctx, await requireGroup(ctx, i.applicationName, i.deploymentGroupName)) }),
       BatchGetDeploymentGroups: async (i) => {
         const out = []
@@ -50,8 +61,19 @@ export function codeDeployApi(ctx: DeployContext, deployments: DeploymentOperati
       },
       DeleteDeploymentGroup: async (i) => {
         await ctx.store.deploy.deleteGroup(i.applicationName, i.deploymentGroupName)
+        await ctx.store.tags.removeAll(tags.groupArn(ctx, i.applicationName, i.deploymentGroupName))
         return { hooksNotCleanedUp: [] }
       },
+
+      TagResource: async (i) => {
+        await tags.tagResource(ctx, i.ResourceArn, i.Tags)
+        return {}
+      },
+      UntagResource: async (i) => {
+        await tags.untagResource(ctx, i.ResourceArn, i.TagKeys)
+        return {}
+      },
+      ListTagsForResource: async (i) => ({ Tags: await tags.listTags(ctx, i.ResourceArn) }),
 
       CreateDeploymentConfig: async (i) => ({ deploymentConfigId: await configs.createConfig(ctx, i.deploymentConfigName, i.minimumHealthyHosts) }),
       GetDeploymentConfig: async (i) => ({ deploymentConfigInfo: await configs.configInfo(ctx, i.deploymentConfigName) }),

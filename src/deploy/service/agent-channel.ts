@@ -136,9 +136,7 @@ export class AgentChannel {
       DeploymentCreator: d.creator,
       DeploymentType: 'IN_PLACE',
       AppSpecFilename: 'appspec.yml',
-      Revision: d.revision.revisionType === 'S3'
-        ? { RevisionType: 'S3', S3Revision: { Bucket: s3?.bucket, Key: s3?.key, BundleType: s3?.bundleType ?? 'zip', Version: s3?.version, ETag: s3?.eTag } }
-        : { RevisionType: 'GitHub', GitHubRevision: { Account: 'slipway', Repository: d.revision.gitHubLocation?.repository, CommitId: d.revision.gitHubLocation?.commitId, BundleType: 'zip' } },
+      Revision: { RevisionType: 'S3', S3Revision: { Bucket: s3?.bucket, Key: s3?.key, BundleType: s3?.bundleType ?? 'zip', Version: s3?.version, ETag: s3?.eTag } },
       AgentActionOverrides: { AgentOverrides: { FileExistsBehavior: d.fileExistsBehavior } },
       AllPossibleLifecycleEvents: [...IN_PLACE_EVENTS],
     }

@@ -6,7 +6,7 @@ import { AwsError } from '../../shared/errors.ts'
 import type { ApplicationRecord, DeploymentGroupRecord } from '../records.ts'
 
 /** The deploy context's slice of the store. */
-export type DeployStores = StoreSlice<'deploy' | 'jobs' | 'events'>
+export type DeployStores = StoreSlice<'deploy' | 'jobs' | 'events' | 'tags'>
 /** What a deploy transaction sees. */
 export type DeployTx = Pick<SubStores, 'deploy' | 'jobs' | 'events'>
 

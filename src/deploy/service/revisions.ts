@@ -3,11 +3,17 @@ import { AwsError } from '../../shared/errors.ts'
 import type { DeployContext } from './context.ts'
 import { requireApplication } from './context.ts'
 
-/** A stable key for a revision location (S3 object version/etag, or a git commit as the GitHub stand-in). */
+/**
+ * A stable key for a revision location (S3 object version/etag). GitHub revisions are refused here,
+ * when the deployment is asked for, rather than failing on every host later: Slipway's agents fetch S3
+ * bundles only.
+ */
 export function revisionKey(r: RevisionLocation): string {
+  if (r.revisionType === 'GitHub') {
+    throw new AwsError('InvalidRevisionException', 'GitHub revisions (--github-location) are not deployed by Slipway: bundle the commit into S3 (aws deploy push, or a pipeline artifact) and deploy that')
+  }
   if (r.revisionType === 'S3' && r.s3Location?.bucket && r.s3Location.key) return `S3:${r.s3Location.bucket}/${r.s3Location.key}#${r.s3Location.version ?? ''}#${(r.s3Location.eTag ?? '').replaceAll('"', '')}`
-  if (r.revisionType === 'GitHub' && r.gitHubLocation?.repository && r.gitHubLocation.commitId) return `GitHub:${r.gitHubLocation.repository}@${r.gitHubLocation.commitId}`
-  throw new AwsError('InvalidRevisionException', 'The revision is not valid: Slipway deploys S3 bundles (zip, tar, tgz) and Slipway git commits (revisionType GitHub with repository and commitId)')
+  throw new AwsError('InvalidRevisionException', 'The revision is not valid: Slipway deploys S3 bundles (zip, tar, tgz) with a bucket and key')
 }
 
 export async function registerRevision(ctx: DeployContext, applicationName: string, revision: RevisionLocation | undefined, description?: string): Promise<void> {

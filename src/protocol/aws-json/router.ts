@@ -19,7 +19,12 @@ export type AwsJsonOptions = {
   authenticate: Authenticator
   /** Runs before the body is read: an unsigned request or an unknown key is refused without reading it. */
   precheck?: Precheck
-  onMutation?: (call: CallContext, operation: string, resource: string | undefined) => Promise<void>
+  /**
+   * The audit hook: every call that changes something (succeeded or failed), and every call refused
+   * for its credentials; `outcome` is `ok` or the error code. Reads and an agent's polling and
+   * progress are not changes and are not recorded.
+   */
+  onAudit?: (entry: { principal: string; action: string; resource: string | undefined; requestId: string; outcome: string }) => Promise<void>
 }
 
 /** Sends any error the AWS JSON way: `__type` in the body, `x-amzn-ErrorType` header, status. */
@@ -50,6 +55,8 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
 
   app.post('/', async (request: FastifyRequest, reply: FastifyReply) => {
     const requestId = randomUUID()
+    /** What is known of the call so far, for the audit entry a failure writes. */
+    const known: { principal?: string; action?: string; input?: Record<string, unknown>; mutating?: boolean } = {}
     try {
       await options.precheck?.(request)
       const declared = Number(request.headers['content-length'] ?? 0)
@@ -63,6 +70,9 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
       const operation = mounted && dot > 0 ? findOperation(mounted.model, operationName) : undefined
       if (!mounted || !operation) throw new UnknownOperationException(target ? `Unknown operation ${target}` : 'Missing X-Amz-Target header')
       const service = signingNameOf(mounted.model)
+      known.principal = caller.principal
+      known.action = `${service}:${operationName}`
+      known.mutating = isChange(service, operationName)
       if (caller.service !== service) throw new AwsError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'. `, 403)
 
       let input: unknown
@@ -72,6 +82,7 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
         throw new SerializationException('Malformed JSON in the request body')
       }
       if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new SerializationException('The request body must be a JSON object')
+      known.input = input as Record<string, unknown>
       const violations = validationViolations(mounted.model, operationName, input)
       if (violations.length > 0) {
         throw mounted.service.mapViolations?.(operationName, violations) ?? new ValidationException(formatViolations(violations))
@@ -82,17 +93,40 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
 
       const call: CallContext = { principal: caller.principal, accessKeyId: caller.accessKeyId, requestId, region: caller.region }
       const output = await handler(input, call)
-      if (options.onMutation && !/^(Get|List|BatchGet|Describe|Poll)/.test(operationName)) {
-        await options.onMutation(call, `${service}:${operationName}`, resourceOf(input as Record<string, unknown>))
+      if (options.onAudit && known.mutating) {
+        await options.onAudit({ principal: call.principal, action: known.action, resource: resourceOf(known.input), requestId, outcome: 'ok' })
       }
       const json = operation.output ? serializeOutput(mounted.model, operation.output, output ?? {}) : {}
       return reply.code(200).header('content-type', CONTENT_TYPE).header('x-amzn-RequestId', requestId).send(Buffer.from(JSON.stringify(json)))
     } catch (err) {
       // A body left unread (refused before or while reading it): do not keep the connection.
       if (!request.raw.readableEnded) reply.header('connection', 'close')
+      const code = err instanceof AwsError ? err.code : 'InternalFailure'
+      const denied = !known.principal && err instanceof AwsError && AUTH_FAILURES.has(err.code)
+      if (options.onAudit && (known.mutating || denied || code === 'AccessDeniedException')) {
+        const claimed = /Credential=([A-Z0-9]+)\//.exec(String(request.headers.authorization ?? ''))?.[1]
+        await options.onAudit({
+          principal: known.principal ?? `unauthenticated${claimed ? `:${claimed}` : ''}`,
+          action: known.action ?? (String(request.headers['x-amz-target'] ?? '') || 'unknown'),
+          resource: known.input ? resourceOf(known.input) : undefined,
+          requestId,
+          outcome: code,
+        }).catch(() => undefined)
+      }
       return sendAwsJsonError(reply, err, requestId)
     }
   })
+}
+
+/** Refusals for the caller's credentials: audited whatever the operation. */
+const AUTH_FAILURES = new Set(['MissingAuthenticationTokenException', 'UnrecognizedClientException', 'InvalidSignatureException', 'IncompleteSignatureException', 'AccessDeniedException'])
+
+/** An agent's polling and progress reports: traffic, not changes anyone made. */
+const AGENT_TRAFFIC = new Set(['codedeploy-commands:PutHostCommandAcknowledgement', 'codedeploy-commands:PostHostCommandUpdate'])
+
+/** Whether an operation changes something (and so is audited): not a read, not an agent's polling. */
+function isChange(service: string, operation: string): boolean {
+  return !/^(Get|List|BatchGet|Describe|Poll)/.test(operation) && !AGENT_TRAFFIC.has(`${service}:${operation}`)
 }
 
 /** The resource a mutating call names, for the audit log: its first naming member, if any. */

@@ -13,7 +13,14 @@ import { payloadStream, smallPayload } from './payload.ts'
 import type { S3Target } from './s3-target.ts'
 import { el } from './xml.ts'
 
-export type S3Deps = { objects: ObjectStore; lookup: KeyLookup; clock: Clock; maxSkewSeconds: number }
+export type S3Deps = {
+  objects: ObjectStore
+  lookup: KeyLookup
+  clock: Clock
+  maxSkewSeconds: number
+  /** The audit hook: every write (PUT, POST, DELETE), succeeded or failed, and refused credentials. */
+  audit?: (entry: { principal: string; action: string; resource: string; requestId: string; outcome: string }) => Promise<void>
+}
 
 export class S3Call {
   readonly request: FastifyRequest

@@ -10,7 +10,9 @@ import { RESERVED_BUCKETS } from '../../artifacts/model/names.ts'
 import { verifyRequest } from '../sigv4/verify-request.ts'
 import { claimedPayloadHash } from './payload.ts'
 import { S3Call, type S3Deps } from './s3-call.ts'
-import { sendS3Error } from './s3-errors.ts'
+import { sendS3Error, toS3Error } from './s3-errors.ts'
+import { AwsError } from '../../shared/errors.ts'
+import { rememberPrincipal } from '../request-principal.ts'
 import { parseTarget, type S3Target } from './s3-target.ts'
 import { chooseOperation } from './operations.ts'
 
@@ -38,6 +40,15 @@ export function registerS3(app: FastifyInstance, deps: S3Deps): void {
     reply.header('x-amz-request-id', requestId).header('x-amz-id-2', randomBytes(24).toString('base64')).header('server', 'Slipway')
     const method = request.raw.method ?? 'GET'
     let target: S3Target | undefined
+    let principal: string | undefined
+    let action: string | undefined
+    const audit = (outcome: string) => {
+      const write = method === 'PUT' || method === 'POST' || method === 'DELETE'
+      const denied = principal === undefined && outcome !== 'ok'
+      if (!deps.audit || !(write || denied)) return Promise.resolve()
+      const resource = target?.bucket ? `arn:aws:s3:::${target.bucket}${target.key !== undefined ? `/${target.key}` : ''}` : 'arn:aws:s3:::'
+      return deps.audit({ principal: principal ?? 'unauthenticated', action: action ?? `s3:${method}`, resource, requestId, outcome }).catch(() => undefined)
+    }
     try {
       target = parseTarget(request.raw.url ?? '/')
       const { caller, payloadHash } = await authenticate(request, target, deps)
@@ -46,10 +57,15 @@ export function registerS3(app: FastifyInstance, deps: S3Deps): void {
         if (method === 'PUT' && target.key === undefined) throw new S3Error('InvalidBucketName', `The bucket name ${target.bucket} is reserved by Slipway`, 400, { BucketName: target.bucket })
         throw new S3Error('AccessDenied', `The bucket ${target.bucket} is reserved by Slipway and not served through the S3 API`, 403)
       }
+      principal = caller.principal
+      rememberPrincipal(request, principal)
       const operation = chooseOperation(method, target, request.raw.headers)
       if (!operation) throw new S3Error('NotImplemented', 'A header or query you provided implies functionality that is not implemented', 501)
+      action = `s3:${operation.name.charAt(0).toUpperCase()}${operation.name.slice(1)}`
       await operation(new S3Call({ request, reply, objects: deps.objects, clock: deps.clock, target, caller, requestId, payloadHash }))
+      await audit('ok')
     } catch (error) {
+      await audit(error instanceof AwsError ? (toS3Error(error)?.code ?? error.code) : 'InternalError')
       if (reply.sent) {
         request.log.warn({ err: error, requestId }, 'S3 response failed after it started')
         return reply

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { readBody } from '../../shared/read-body.ts'
+import { rememberPrincipal } from '../../protocol/request-principal.ts'
 import { isDigest, isRepositoryName } from '../model/names.ts'
 import { MAX_MANIFEST_BYTES } from '../model/manifest.ts'
 import type { RegistryContext } from '../service/context.ts'
@@ -53,6 +54,7 @@ export function registerDistributionApi(app: FastifyInstance, ctx: RegistryConte
     const colon = decoded.indexOf(':')
     const verdict = await verifyRegistryPassword(ctx, decoded.slice(0, Math.max(colon, 0)), decoded.slice(colon + 1))
     if ('refused' in verdict) throw unauthorized(verdict.refused)
+    rememberPrincipal(request, verdict.principal)
     return verdict.principal
   }
 
