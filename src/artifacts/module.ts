@@ -26,11 +26,13 @@ export type ArtifactsDeps = {
   flush: () => Promise<void>
   /** The audit hook for S3 writes and refused credentials. */
   audit?: S3Deps['audit']
+  /** The region served: S3 requests signed for another are refused. */
+  region?: string
 }
 
 export function registerArtifacts(app: FastifyInstance, deps: ArtifactsDeps): { objects: ObjectStore } {
   const inner = deps.objects ?? new FolderObjectStore(path.join(deps.dataDir, 'buckets'), { clock: deps.clock })
   const objects = withObjectEvents(inner, { outbox: deps.outbox, clock: deps.clock, flush: deps.flush })
-  registerS3(app, { objects, lookup: deps.lookup, clock: deps.clock, maxSkewSeconds: deps.maxSkewSeconds, ...(deps.audit ? { audit: deps.audit } : {}) })
+  registerS3(app, { objects, lookup: deps.lookup, clock: deps.clock, maxSkewSeconds: deps.maxSkewSeconds, ...(deps.audit ? { audit: deps.audit } : {}), ...(deps.region ? { region: deps.region } : {}) })
   return { objects }
 }

@@ -113,7 +113,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   const lookup = userKeyLookup(keys.lookup)
   const sessions = new ConsoleSessions(store.consoleSessions, lookup)
   registerGitSmartHttp(app, git, { lookup, clock, regions: candidateRegions(config.region) })
-  const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup, maxSkewSeconds: config.maxSkewSeconds, objects: storage.objects, outbox: store.events, flush: () => bus.flush(), audit: (e) => store.audit.append({ ...e, at: clock.now() }) }).objects
+  const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup, maxSkewSeconds: config.maxSkewSeconds, objects: storage.objects, outbox: store.events, flush: () => bus.flush(), audit: (e) => store.audit.append({ ...e, at: clock.now() }), region: config.region }).objects
   const builds = await registerBuilds(app, { config, clock, store, box, bus, baseUrl: () => baseUrl, auth: { lookup, sigv4, session: sessions.principalOf }, sigv4: anyKeySigv4, precheck: sigv4Precheck(keys.lookup), keys, buildKeys: buildKeys(keys), logs: storage.logs })
   const deploy = registerDeploy(app, { config, clock, store, bus, objects: artifacts, agentLeaseMs: config.agentLeaseMs })
   const registry = registerRegistry(app, { config, clock, store, objects: storage.objects, baseUrl: () => baseUrl, lookup, flush: () => bus.flush() })
@@ -122,6 +122,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   registerAwsJson(app, {
     services: [codecommit, builds.api, pipelines.api, deploy.api, deploy.agentApi, registry.api],
     authenticate: sigv4,
+    region: config.region,
     precheck: sigv4Precheck(keys.lookup),
     onAudit: (e) => store.audit.append({ ...e, at: clock.now() }),
   })

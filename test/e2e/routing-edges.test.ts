@@ -93,4 +93,14 @@ describe('routing and protocol edges', () => {
     assert.equal(res.status, 200, text)
     assert.equal((JSON.parse(text) as { pipeline: { name: string } }).pipeline.name, 'nulls')
   })
+
+  it('refuses a request signed for a region this server does not serve, as AWS refuses a wrong-region signature (issue 14, item 6)', async () => {
+    const json = await aws(server, ['codebuild', 'list-projects', '--region', 'eu-west-1'])
+    assert.equal(json.errorCode, 'InvalidSignatureException', json.stderr)
+    assert.match(json.stderr, /serves 'us-east-1', not 'eu-west-1'/)
+    const s3res = await aws(server, ['s3api', 'list-buckets', '--region', 'eu-west-1'])
+    assert.equal(s3res.errorCode, 'AuthorizationHeaderMalformed', s3res.stderr)
+    assert.match(s3res.stderr, /the region 'eu-west-1' is wrong; expecting 'us-east-1'/)
+    assert.equal((await aws(server, ['codebuild', 'list-projects'])).code, 0, 'the served region works')
+  })
 })

@@ -17,6 +17,8 @@ type Mounted = { service: AwsJsonService; model: ServiceModel }
 export type AwsJsonOptions = {
   services: AwsJsonService[]
   authenticate: Authenticator
+  /** The region this server serves: a request signed for another is refused, as AWS refuses a wrong-region signature. */
+  region: string
   /** Runs before the body is read: an unsigned request or an unknown key is refused without reading it. */
   precheck?: Precheck
   /**
@@ -74,6 +76,7 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
       known.action = `${service}:${operationName}`
       known.mutating = isChange(service, operationName)
       if (caller.service !== service) throw new AwsError('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'. `, 403)
+      if (caller.region !== options.region) throw new AwsError('InvalidSignatureException', `Credential should be scoped to a valid region: this server serves '${options.region}', not '${caller.region}'. `, 403)
 
       let input: unknown
       try {

@@ -18,6 +18,8 @@ export type S3Deps = {
   lookup: KeyLookup
   clock: Clock
   maxSkewSeconds: number
+  /** The region this server serves: a request signed for another is refused, as S3 does. */
+  region?: string
   /** The audit hook: every write (PUT, POST, DELETE), succeeded or failed, and refused credentials. */
   audit?: (entry: { principal: string; action: string; resource: string; requestId: string; outcome: string }) => Promise<void>
 }

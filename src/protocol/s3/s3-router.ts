@@ -53,6 +53,9 @@ export function registerS3(app: FastifyInstance, deps: S3Deps): void {
       target = parseTarget(request.raw.url ?? '/')
       const { caller, payloadHash } = await authenticate(request, target, deps)
       if (caller.service !== 's3') throw new S3Error('AuthorizationHeaderMalformed', `The authorization header is malformed; the service '${caller.service}' is wrong; expecting 's3'`, 400)
+      if (deps.region !== undefined && caller.region !== deps.region) {
+        throw new S3Error('AuthorizationHeaderMalformed', `The authorization header is malformed; the region '${caller.region}' is wrong; expecting '${deps.region}'`, 400, { Region: deps.region })
+      }
       if (RESERVED_BUCKETS.includes(target.bucket)) {
         if (method === 'PUT' && target.key === undefined) throw new S3Error('InvalidBucketName', `The bucket name ${target.bucket} is reserved by Slipway`, 400, { BucketName: target.bucket })
         throw new S3Error('AccessDenied', `The bucket ${target.bucket} is reserved by Slipway and not served through the S3 API`, 403)
