@@ -134,17 +134,16 @@ export function registerDistributionApi(app: FastifyInstance, ctx: RegistryConte
 
   /** The repository, or (under a pull-through rule) the one created for the upstream on first use. */
   async function repositoryOrPullThrough(name: string) {
-    const existing = await ctx.store.registry.getRepository(name)
-    if (existing) return existing
-    if (options.puller && (await options.puller.ensureRepository(name))) return requireRepository(ctx, name)
+    if (!(await ctx.store.registry.getRepository(name))) await options.puller?.ensureRepository(name)
     return requireRepository(ctx, name)
   }
 
   async function manifest(request: FastifyRequest, reply: FastifyReply, method: string, name: string, reference: string, principal: string) {
     if (method === 'GET' || method === 'HEAD') {
       await repositoryOrPullThrough(name)
-      let m = await images.findManifest(ctx, name, reference)
-      if (!m && options.puller) m = await options.puller.pullManifest(name, reference, request.headers.accept)
+      // The puller answers from the repository itself, asking the upstream only for a pull-through
+      // repository's missing image or stale tag.
+      const m = options.puller ? await options.puller.pullManifest(name, reference, request.headers.accept) : await images.findManifest(ctx, name, reference)
       if (!m) throw manifestUnknown(reference)
       if (method === 'GET') await ctx.store.registry.touchPulled(name, m.digest, ctx.clock.now())
       reply.code(200).header('content-type', m.mediaType).header('docker-content-digest', m.digest).header('etag', `"${m.digest}"`).header('content-length', m.body.length)
