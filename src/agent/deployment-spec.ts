@@ -1,9 +1,9 @@
 /**
  * The deployment specification a `GetDeploymentSpecification` answer carries, decoded from its
- * envelope (`TEXT/JSON`, or `PKCS7/JSON` signed data opened with `openssl smime` without verifying
- * the signer, as the codedeploy-agent does) into what the agent needs.
+ * envelope (`PKCS7/JSON` signed data opened without verifying the signer, as the CodeDeploy agent
+ * does; `TEXT/JSON` too, which older Slipway servers sent) into what the agent needs.
  */
-import { spawn } from 'node:child_process'
+import { openPkcs7 } from '../infra/tls/pkcs7.ts'
 import { isSafeSegment } from './layout.ts'
 
 export type FileExistsBehavior = 'DISALLOW' | 'OVERWRITE' | 'RETAIN'
@@ -92,20 +92,6 @@ export function parseDeploymentSpec(payload: string): DeploymentSpec {
   }
 }
 
-/** Opens PKCS#7 signed data (PEM) and returns its content, without checking who signed it. */
-function openPkcs7(pem: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('openssl', ['smime', '-verify', '-noverify', '-inform', 'PEM'], { stdio: ['pipe', 'pipe', 'pipe'] })
-    const out: Buffer[] = []
-    let err = ''
-    child.stdout.on('data', (c: Buffer) => out.push(c))
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()))
-    child.on('error', (e) => reject(new DeploymentSpecError(`cannot open a PKCS7/JSON envelope: ${e.message}`)))
-    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out).toString('utf8')) : reject(new DeploymentSpecError(`unreadable PKCS7/JSON envelope: ${err.trim()}`))))
-    child.stdin.end(pem)
-  })
-}
-
 /** Decodes a `GetDeploymentSpecification` answer. */
 export async function decodeDeploymentSpecification(output: unknown): Promise<DeploymentSpec> {
   if (!isObject(output)) throw new DeploymentSpecError('empty answer')
@@ -113,6 +99,14 @@ export async function decodeDeploymentSpecification(output: unknown): Promise<De
   const envelope = isObject(output.DeploymentSpecification) ? output.DeploymentSpecification.GenericEnvelope : undefined
   if (!isObject(envelope) || typeof envelope.Payload !== 'string') throw new DeploymentSpecError('GenericEnvelope is missing')
   if (envelope.Format === 'TEXT/JSON') return parseDeploymentSpec(envelope.Payload)
-  if (envelope.Format === 'PKCS7/JSON') return parseDeploymentSpec(await openPkcs7(envelope.Payload))
+  if (envelope.Format === 'PKCS7/JSON') {
+    let content: string
+    try {
+      content = openPkcs7(envelope.Payload)
+    } catch (err) {
+      throw new DeploymentSpecError(`unreadable PKCS7/JSON envelope: ${(err as Error).message}`)
+    }
+    return parseDeploymentSpec(content)
+  }
   throw new DeploymentSpecError(`envelope format ${String(envelope.Format)} is not supported`)
 }

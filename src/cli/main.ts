@@ -12,6 +12,8 @@ import { agentCommand } from './commands/agent.ts'
 import { consoleCommand } from './commands/console.ts'
 import { auditCommand } from './commands/audit.ts'
 import { runnerCommand, runnersCommand } from './commands/runner.ts'
+import { caCommand } from './commands/ca.ts'
+import { trustCaBundleFile } from '../infra/tls/trust.ts'
 
 const USAGE = `Usage: slipway <command> [options]
 
@@ -22,6 +24,8 @@ Commands:
                           --executor docker|host|auto (auto: docker when it answers)
                           --no-agent (do not run the local deploy agent 'local')
                           --no-runner (run no builds here: they wait for a \`slipway runner\`)
+                          --tls (HTTPS under the data dir's private CA; the default off loopback)
+                          --tls-cert FILE --tls-key FILE (HTTPS with your certificate)  --no-tls
   server                  one server of several on shared storage (docs/scale-out.md), in the foreground
                           the options of up (no local agent), and
                           --database-url postgres://… (SLIPWAY_DATABASE_URL)
@@ -48,6 +52,7 @@ Commands:
   console                 print a one-time login URL for the web console and open a browser
                           [--data-dir DIR] [--endpoint-url URL] [--no-open]
   env                     print export lines for the AWS CLI    [--data-dir DIR]
+  ca                      print the private CA's certificate, for clients to trust [--data-dir DIR]
   keys create [--user U]  create an access key                  [--data-dir DIR]
   keys create-runner N    create a runner key (it can only run builds)
   keys list               list access keys                      [--data-dir DIR]
@@ -59,6 +64,9 @@ Commands:
                           rules sending events to webhooks (signed) and Slack [--data-dir DIR]
                           (slipway notifications help)
   help                    this text
+
+Every command that reaches a server over HTTPS trusts --ca-bundle FILE or AWS_CA_BUNDLE besides
+the system's CAs (a server under its private CA: \`slipway ca > ca.pem\`).
 `
 
 export type CommandArgs = { positionals: string[]; values: Record<string, string | boolean | string[] | undefined> }
@@ -114,6 +122,11 @@ const OPTIONS = {
   labels: { type: 'string' },
   'work-dir': { type: 'string' },
   warm: { type: 'string' },
+  tls: { type: 'boolean' },
+  'no-tls': { type: 'boolean' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'ca-bundle': { type: 'string' },
 } as const
 
 async function main(argv: string[]): Promise<number> {
@@ -130,7 +143,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE)
     return command === undefined && !parsed.values.help ? 2 : 0
   }
+  const caBundle = (parsed.values['ca-bundle'] as string | undefined) ?? process.env.AWS_CA_BUNDLE
+  if (caBundle) {
+    try {
+      trustCaBundleFile(caBundle)
+    } catch (err) {
+      process.stderr.write(`slipway: ${(err as Error).message}\n`)
+      return 2
+    }
+  }
   switch (command) {
+    case 'ca':
+      return caCommand(args)
     case 'up':
       return upCommand(args)
     case 'server':
@@ -163,12 +187,20 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Node's fetch says only "fetch failed": say why, and what to do about an untrusted certificate. */
+function unreachable(err: unknown): string | undefined {
+  const cause = err instanceof TypeError && err.message === 'fetch failed' ? (err.cause as (Error & { code?: string }) | undefined) : undefined
+  if (!cause) return undefined
+  const why = `cannot reach the server: ${cause.message}${cause.code && !cause.message.includes(cause.code) ? ` (${cause.code})` : ''}`
+  return /CERT|certificate/i.test(`${cause.code} ${cause.message}`) ? `${why}; trust its CA with --ca-bundle FILE or AWS_CA_BUNDLE (\`slipway ca\` on the server prints it)` : why
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     if (code !== -1) process.exitCode = code
   },
   (err: unknown) => {
-    process.stderr.write(`slipway: ${err instanceof ConfigError ? err.message : (err as Error).stack ?? String(err)}\n`)
+    process.stderr.write(`slipway: ${err instanceof ConfigError ? err.message : unreachable(err) ?? (err as Error).stack ?? String(err)}\n`)
     process.exitCode = err instanceof ConfigError ? 2 : 1
   },
 )

@@ -26,9 +26,13 @@ export type SlipwayConfig = Readonly<{
   incompleteUploadMaxAgeMs: number
   /** Whether this server runs builds itself (`slipway up` always; `slipway server` with `--runner`). */
   runner: boolean
+  /** How the port is served: plain HTTP, TLS with given files, or TLS with the data dir's private CA. */
+  tls: TlsConfig
 }> & Readonly<StorageConfig>
 
-export type ConfigInput = Partial<{ host: string; port: string | number; dataDir: string; region: string; logLevel: string; executor: string; runner: boolean }> & StorageInput
+export type TlsConfig = Readonly<{ kind: 'off' } | { kind: 'files'; certFile: string; keyFile: string } | { kind: 'private-ca' }>
+
+export type ConfigInput = Partial<{ host: string; port: string | number; dataDir: string; region: string; logLevel: string; executor: string; runner: boolean; tls: boolean; tlsCert: string; tlsKey: string }> & StorageInput
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
@@ -72,5 +76,25 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
     agentLeaseMs: Number(env.SLIPWAY_AGENT_LEASE_MS ?? 10_000),
     incompleteUploadMaxAgeMs: Math.round(uploadHours * 3_600_000),
     runner: input.runner ?? true,
+    tls: buildTlsConfig(input, env, host, cwd),
   })
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+
+/**
+ * TLS on the server's port: with `--tls-cert/--tls-key` those files; with `--tls` (or on any
+ * address but loopback, unless `--no-tls`) the data dir's private CA; plain HTTP on loopback.
+ */
+function buildTlsConfig(input: ConfigInput, env: NodeJS.ProcessEnv, host: string, cwd: string): TlsConfig {
+  const certFile = input.tlsCert ?? env.SLIPWAY_TLS_CERT
+  const keyFile = input.tlsKey ?? env.SLIPWAY_TLS_KEY
+  const flag = input.tls ?? (env.SLIPWAY_TLS === undefined || env.SLIPWAY_TLS === '' ? undefined : !['0', 'off', 'false', 'no'].includes(env.SLIPWAY_TLS.toLowerCase()))
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('--tls-cert and --tls-key go together (a PEM certificate chain and its private key)')
+  if (certFile !== undefined && keyFile !== undefined) {
+    if (flag === false) throw new ConfigError('--no-tls contradicts --tls-cert/--tls-key')
+    return { kind: 'files', certFile: path.resolve(cwd, certFile), keyFile: path.resolve(cwd, keyFile) }
+  }
+  const on = flag ?? !isLoopback(host)
+  return on ? { kind: 'private-ca' } : { kind: 'off' }
 }

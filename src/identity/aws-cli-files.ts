@@ -13,7 +13,7 @@ export function awsCliFilesIn(dataDir: string): AwsCliFiles {
  * endpoint, so that `aws <service> …` works with only AWS_SHARED_CREDENTIALS_FILE/AWS_CONFIG_FILE set.
  * Written atomically (temp file + rename), mode 0600.
  */
-export function writeAwsCliFiles(dataDir: string, key: KeyPair, endpointUrl: string, region: string): AwsCliFiles {
+export function writeAwsCliFiles(dataDir: string, key: KeyPair, endpointUrl: string, region: string, caBundle?: string): AwsCliFiles {
   const files = awsCliFilesIn(dataDir)
   fs.mkdirSync(path.dirname(files.credentialsFile), { recursive: true, mode: 0o700 })
   const credentials = `[default]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`
@@ -22,6 +22,7 @@ export function writeAwsCliFiles(dataDir: string, key: KeyPair, endpointUrl: str
     `region = ${region}`,
     'output = json',
     `endpoint_url = ${endpointUrl}`,
+    ...(caBundle ? [`ca_bundle = ${caBundle}`] : []),
     's3 =',
     '    addressing_style = path',
     '    signature_version = s3v4',
@@ -36,13 +37,14 @@ export function writeAwsCliFiles(dataDir: string, key: KeyPair, endpointUrl: str
 }
 
 /** The `export` lines `slipway env` prints. */
-export function envExports(files: AwsCliFiles, endpointUrl: string | undefined, region: string): string {
+export function envExports(files: AwsCliFiles, endpointUrl: string | undefined, region: string, caBundle?: string): string {
   const lines = [
     `export AWS_SHARED_CREDENTIALS_FILE=${shellQuote(files.credentialsFile)}`,
     `export AWS_CONFIG_FILE=${shellQuote(files.configFile)}`,
     `export AWS_DEFAULT_REGION=${region}`,
   ]
   if (endpointUrl) lines.push(`export AWS_ENDPOINT_URL=${shellQuote(endpointUrl)}`)
+  if (caBundle) lines.push(`export AWS_CA_BUNDLE=${shellQuote(caBundle)}`)
   return lines.join('\n') + '\n'
 }
 

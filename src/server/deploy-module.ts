@@ -11,12 +11,16 @@ import type { DeploymentRecord } from '../deploy/service/deployment-state.ts'
 import { codeDeployApi } from '../deploy/api/codedeploy-api.ts'
 import { deploymentHandlers } from '../deploy/api/deployment-handlers.ts'
 import { agentChannelApi } from '../deploy/api/agent-channel-api.ts'
+import { ensureDeploymentSigner } from '../infra/tls/private-ca.ts'
+import { signPkcs7 } from '../infra/tls/pkcs7.ts'
 
 export type DeployModuleDeps = { config: SlipwayConfig; clock: Clock; store: Store; bus: EventBus; objects: ObjectStore; agentLeaseMs: number }
 
 /** The CodeDeploy context: API, the agent channel, the deployment service and its lease/reconcile tick. */
 export function registerDeploy(app: FastifyInstance, deps: DeployModuleDeps) {
   let channel: AgentChannel | undefined
+  // Made on the first deployment an agent asks for, not at every start (two RSA keys).
+  let signer: ReturnType<typeof ensureDeploymentSigner> | undefined
   const ctx: DeployContext = {
     store: deps.store,
     clock: deps.clock,
@@ -26,6 +30,7 @@ export function registerDeploy(app: FastifyInstance, deps: DeployModuleDeps) {
     accountId: deps.config.accountId,
     agentLeaseMs: deps.agentLeaseMs,
     wake: () => channel?.wake(),
+    signSpecification: (json) => signPkcs7(json, (signer ??= ensureDeploymentSigner(deps.config.dataDir, deps.config.region))),
   }
   const deployments = new DeploymentService(ctx)
   channel = new AgentChannel(ctx, deployments)

@@ -33,6 +33,7 @@ import { buildKeys } from '../identity/build-keys.ts'
 import { ConsoleSessions } from '../web/sessions.ts'
 import { userKeyLookup, userKeysOnly } from './runner-keys.ts'
 import { listRunners, whyQueued } from '../build/service/runner-views.ts'
+import { serverTls } from '../infra/tls/server-tls.ts'
 
 export type RunningServer = {
   url: string
@@ -55,7 +56,11 @@ export const serverInfoFile = (dataDir: string) => path.join(dataDir, 'server.js
  */
 export async function startServer(config: SlipwayConfig, clock: Clock = systemClock): Promise<RunningServer> {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+  const tls = serverTls(config.tls, config.dataDir, config.host)
+  const scheme = tls ? 'https' : 'http'
+  // One listener for everything (AWS APIs, S3, git, the registry, runners, agents, the console).
   const app = Fastify({
+    ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers["x-amz-security-token"]'],
@@ -69,7 +74,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
       if (error.code === 'FST_ERR_BAD_URL') return sendUndecodableUrl(request, reply)
       return (reply as FastifyReply).code(error.statusCode ?? 400).send(error)
     },
-  })
+  }) as unknown as FastifyInstance
   // Every transport reads its own body (streams for git and S3, signed bytes for AWS JSON).
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => done(null))
@@ -79,7 +84,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   const keys = new KeyService(store, box, clock)
 
   const bus = new EventBus(store, clock, (err, event) => app.log.error({ err, seq: event?.seq, type: event?.type }, 'event listener failed'))
-  let baseUrl = `http://${config.host}:${config.port}`
+  let baseUrl = `${scheme}://${config.host}:${config.port}`
   const git: GitContext = {
     store,
     repos: createGitRepos(config.repositoriesDir),
@@ -144,9 +149,9 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
-  baseUrl = `http://${host}:${port}`
+  baseUrl = `${scheme}://${host}:${port}`
 
-  const awsCliFiles = writeAwsCliFiles(config.dataDir, await keys.rootKey(), baseUrl, config.region)
+  const awsCliFiles = writeAwsCliFiles(config.dataDir, await keys.rootKey(), baseUrl, config.region, tls?.caFile)
   await builds.start()
   await pipelines.start()
   await deploy.start()
@@ -159,7 +164,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   }
   const stopHousekeeping = startHousekeeping({ git, store, clock, periodic: [...registry.chores, expireUploads], onError: (err, context) => app.log.error({ err }, context) })
   notifications.start()
-  fs.writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({ url: baseUrl, pid: process.pid, region: config.region }) + '\n')
+  fs.writeFileSync(serverInfoFile(config.dataDir), JSON.stringify({ url: baseUrl, pid: process.pid, region: config.region, ...(tls?.caFile ? { caFile: tls.caFile } : {}) }) + '\n')
 
   return {
     url: baseUrl,

@@ -40,7 +40,7 @@ export async function startTestServer(options: { dataDir?: string; port?: number
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${out}`)), 20_000)
     const check = () => {
-      const m = /Slipway (?:server )?is running at (http:\/\/\S+)/.exec(out)
+      const m = /Slipway (?:server )?is running at (https?:\/\/\S+)/.exec(out)
       if (m?.[1]) {
         clearTimeout(timer)
         resolve(m[1])
@@ -63,6 +63,8 @@ export async function startTestServer(options: { dataDir?: string; port?: number
     awsEnv: {
       AWS_SHARED_CREDENTIALS_FILE: path.join(dataDir, 'aws', 'credentials'),
       AWS_CONFIG_FILE: path.join(dataDir, 'aws', 'config'),
+      // The config names the CA too (ca_bundle); the variable wins over one the machine may set.
+      ...(url.startsWith('https:') ? { AWS_CA_BUNDLE: path.join(dataDir, 'tls', 'ca.pem') } : {}),
     },
     accessKeyId,
     secretAccessKey,

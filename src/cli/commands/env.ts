@@ -13,14 +13,16 @@ export async function envCommand({ values }: CommandArgs): Promise<number> {
     return 1
   }
   let url: string | undefined
+  let caBundle: string | undefined
   let region = config.region
   try {
-    const info = JSON.parse(fs.readFileSync(serverInfoFile(config.dataDir), 'utf8')) as { url?: string; region?: string }
+    const info = JSON.parse(fs.readFileSync(serverInfoFile(config.dataDir), 'utf8')) as { url?: string; region?: string; caFile?: string }
     url = info.url
+    caBundle = info.caFile
     region = info.region ?? region
   } catch {
     // Not running: the config file still names the last endpoint.
   }
-  process.stdout.write(envExports(files, url, region))
+  process.stdout.write(envExports(files, url, region, caBundle))
   return 0
 }

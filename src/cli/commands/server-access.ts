@@ -4,6 +4,7 @@ import { fromEnv } from '@aws-sdk/credential-provider-env'
 import { fromIni } from '@aws-sdk/credential-provider-ini'
 import { serverInfoFile } from '../../server/server.ts'
 import { buildConfig } from '../../config/config.ts'
+import { trustCaBundleFile } from '../../infra/tls/trust.ts'
 
 export type Credentials = { accessKeyId: string; secretAccessKey: string }
 
@@ -40,13 +41,19 @@ export async function credentialChain(dataDir: string): Promise<Credentials | un
   return localCredentials(dataDir) ?? (await ini().catch(() => undefined))
 }
 
-/** The URL the server running on `dataDir` listens on (its `server.json`), if one runs. */
+/**
+ * The URL the server running on `dataDir` listens on (its `server.json`), if one runs; a server
+ * under its private CA has this process trust that CA.
+ */
 export function runningServerUrl(dataDir: string): string | undefined {
+  let info: { url: string; caFile?: string }
   try {
-    return (JSON.parse(fs.readFileSync(serverInfoFile(dataDir), 'utf8')) as { url: string }).url
+    info = JSON.parse(fs.readFileSync(serverInfoFile(dataDir), 'utf8')) as { url: string; caFile?: string }
   } catch {
     return undefined
   }
+  if (info.caFile) trustCaBundleFile(info.caFile)
+  return info.url
 }
 
 /**

@@ -2,6 +2,7 @@ import { buildConfig } from '../../config/config.ts'
 import { startServer } from '../../server/server.ts'
 import type { CommandArgs } from '../main.ts'
 import { stopOnSignals } from './stop-on-signals.ts'
+import { tlsInput } from './tls-input.ts'
 
 /**
  * `slipway server`: one replica of a scale-out deployment, in the foreground until SIGINT/SIGTERM. Its
@@ -26,6 +27,7 @@ export async function serverCommand({ values }: CommandArgs): Promise<number> {
     s3PathStyle: values['s3-path-style'] === true ? true : undefined,
     repositoriesDir: text('repositories-dir'),
     masterKeyFile: text('master-key-file'),
+    ...tlsInput(values),
   })
   const server = await startServer(config)
   const where = config.database.kind === 'postgres' ? `PostgreSQL ${new URL(config.database.url).host}` : `SQLite in ${config.dataDir}`

@@ -4,6 +4,7 @@ import { startServer } from '../../server/server.ts'
 import { startAgent } from '../../agent/agent.ts'
 import type { CommandArgs } from '../main.ts'
 import { stopOnSignals } from './stop-on-signals.ts'
+import { tlsInput } from './tls-input.ts'
 
 /** `slipway up`: the embedded server in the foreground until SIGINT/SIGTERM. Returns -1 (keep running). */
 export async function upCommand({ values }: CommandArgs): Promise<number> {
@@ -15,6 +16,7 @@ export async function upCommand({ values }: CommandArgs): Promise<number> {
     logLevel: values['log-level'] as string | undefined,
     executor: values.executor as string | undefined,
     runner: !values['no-runner'],
+    ...tlsInput(values),
   })
   const server = await startServer(config)
   // One local agent, registered as instance `local` (tag slipway=local), so the one-command demo can deploy.

@@ -7,7 +7,7 @@ export function agentChannelApi(channel: AgentChannel): AwsJsonService<Operation
   return {
     model: 'codedeploy-commands',
     handlers: {
-      PollHostCommand: async (i) => channel.poll(i.HostIdentifier),
+      PollHostCommand: async (i, call) => channel.poll(i.HostIdentifier, call.signal),
       PutHostCommandAcknowledgement: async (i) => channel.acknowledge(i.HostCommandIdentifier),
       GetDeploymentSpecification: async (i) => channel.specification(i.DeploymentExecutionId, i.HostIdentifier),
       PutHostCommandComplete: async (i) => channel.complete(i.HostCommandIdentifier, i.CommandStatus, i.Diagnostics?.Payload),

@@ -6,9 +6,11 @@ import type { DeployContext } from './context.ts'
 import { HOST_COMMAND, hostCommandJobId, type DeploymentService } from './deployments.ts'
 import type { Job } from '../../infra/jobs.ts'
 import type { DeploymentRecord } from './deployment-state.ts'
-import { IN_PLACE_EVENTS, agentDiagnostics } from '../model/lifecycle.ts'
+import { agentDiagnostics } from '../model/lifecycle.ts'
 
 const LONG_POLL_MS = 20_000
+/** CodeDeploy's limit on one lifecycle event: an event still running after this fails. */
+const EVENT_LIMIT_MS = 3_600_000
 
 const clientError = (message: string) => new AwsError('ClientException', message)
 
@@ -75,6 +77,8 @@ export class AgentChannel {
     const instance = await this.#host(hostIdentifier)
     const deadline = Date.now() + LONG_POLL_MS
     for (;;) {
+      // A caller that hung up is not polling: it is not seen, and it gets no command nobody would run.
+      if (signal?.aborted) return {}
       await this.#ctx.store.deploy.touchInstance(instance.name, this.#ctx.clock.now())
       const next = await this.#claim(instance.name)
       if (next) {
@@ -82,15 +86,17 @@ export class AgentChannel {
         return { HostCommand: { HostCommandIdentifier: next.id, HostIdentifier: hostIdentifier, DeploymentExecutionId: `${d.applicationName}/${d.groupId}/${d.id}/${next.id}`, CommandName: next.event, Nonce: next.nonce } }
       }
       const left = deadline - Date.now()
-      if (left <= 0 || signal?.aborted) return {}
+      if (left <= 0) return {}
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer)
           this.#wakeups.off('work', done)
+          signal?.removeEventListener('abort', done)
           resolve()
         }
         const timer = setTimeout(done, Math.min(left, 1000))
         this.#wakeups.on('work', done)
+        signal?.addEventListener('abort', done, { once: true })
       })
     }
   }
@@ -138,9 +144,10 @@ export class AgentChannel {
       AppSpecFilename: 'appspec.yml',
       Revision: { RevisionType: 'S3', S3Revision: { Bucket: s3?.bucket, Key: s3?.key, BundleType: s3?.bundleType ?? 'zip', Version: s3?.version, ETag: s3?.eTag } },
       AgentActionOverrides: { AgentOverrides: { FileExistsBehavior: d.fileExistsBehavior } },
-      AllPossibleLifecycleEvents: [...IN_PLACE_EVENTS],
+      // No AllPossibleLifecycleEvents: AWS sends none for Server deployments, and the CodeDeploy
+      // agent refuses an appspec naming events outside that list.
     }
-    return { DeploymentSystem: 'CodeDeploy', DeploymentSpecification: { GenericEnvelope: { Format: 'TEXT/JSON', Payload: JSON.stringify(payload) } } }
+    return { DeploymentSystem: 'CodeDeploy', DeploymentSpecification: { GenericEnvelope: { Format: 'PKCS7/JSON', Payload: this.#ctx.signSpecification(JSON.stringify(payload)) } } }
   }
 
   async complete(id: string, status: 'Succeeded' | 'Failed' | string, diagnosticsPayload?: string) {
@@ -161,16 +168,27 @@ export class AgentChannel {
 
   /**
    * Fails the events of agents that stopped answering: a claimed command whose lease expired, or a
-   * waiting one whose host has not polled within the lease (a dead agent never picks it up).
+   * waiting one whose host has not polled within the lease (a dead agent never picks it up). An
+   * acknowledged command whose host keeps polling is alive without heartbeats (AWS's CodeDeploy agent
+   * never sends them), up to CodeDeploy's one-hour limit per lifecycle event.
    */
   async expireLeases(): Promise<void> {
     const now = this.#ctx.clock.now()
+    const lastSeen = async (host: string) => (await this.#ctx.store.deploy.instance(host))?.lastSeen?.getTime() ?? 0
     const silent = async (job: Job) => {
       const c = await this.#ctx.store.deploy.command(job.subjectId)
-      const seen = c ? ((await this.#ctx.store.deploy.instance(c.host))?.lastSeen?.getTime() ?? 0) : 0
+      const seen = c ? await lastSeen(c.host) : 0
       return now.getTime() - Math.max(seen, job.createdAt.getTime()) > this.#ctx.agentLeaseMs
     }
-    const stale = [...(await this.#ctx.store.jobs.expired(HOST_COMMAND, now))]
+    const stale: Job[] = []
+    for (const job of await this.#ctx.store.jobs.expired(HOST_COMMAND, now)) {
+      const c = await this.#ctx.store.deploy.command(job.subjectId)
+      // Polling: seen within half a lease (a live agent's poll touches the host every second; a
+      // dead agent's last poll ended with its connection).
+      const polling = c?.status === 'InProgress' && now.getTime() - (await lastSeen(c.host)) <= this.#ctx.agentLeaseMs / 2
+      if (polling && c && job.owner && now.getTime() - c.updatedAt.getTime() < EVENT_LIMIT_MS) await this.#ctx.store.jobs.renew(job.id, job.owner, this.#lease(now), now)
+      else stale.push(job)
+    }
     for (const job of await this.#ctx.store.jobs.queued(HOST_COMMAND)) if (await silent(job)) stale.push(job)
     for (const job of stale) {
       const c = await this.#ctx.store.deploy.command(job.subjectId)

@@ -21,6 +21,8 @@ export type DeployContext = {
   agentLeaseMs: number
   /** Wakes the deployment reconciler and long-polling agents. */
   wake: () => void
+  /** Signs a deployment specification (JSON) into the `PKCS7/JSON` envelope agents accept. */
+  signSpecification: (json: string) => string
 }
 
 const NAME = /^[A-Za-z0-9.@_+=,-]{1,100}$/

@@ -6,6 +6,8 @@ export type CallContext = {
   accessKeyId: string
   requestId: string
   region: string
+  /** Aborted when the caller hangs up before its answer (a long poll whose agent died). */
+  signal?: AbortSignal
 }
 
 export type Handler<I = any, O = unknown> = (input: I, call: CallContext) => Promise<O>

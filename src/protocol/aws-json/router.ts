@@ -94,7 +94,11 @@ export function registerAwsJson(app: FastifyInstance, options: AwsJsonOptions): 
       const handler = mounted.service.handlers[operationName]
       if (!handler) throw new NotImplementedOperation(mounted.model.metadata.serviceId, operationName)
 
-      const call: CallContext = { principal: caller.principal, accessKeyId: caller.accessKeyId, requestId, region: caller.region }
+      const hangup = new AbortController()
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) hangup.abort()
+      })
+      const call: CallContext = { principal: caller.principal, accessKeyId: caller.accessKeyId, requestId, region: caller.region, signal: hangup.signal }
       const output = await handler(input, call)
       if (options.onAudit && known.mutating) {
         await options.onAudit({ principal: call.principal, action: known.action, resource: resourceOf(known.input), requestId, outcome: 'ok' })
