@@ -1,3 +1,4 @@
+import type { WebhookDefinition } from './model/webhooks.ts'
 import type { PipelineDeclaration, Tag } from '../protocol/models/codepipeline.types.ts'
 import type { NormalizedPipeline } from './model/structure/types.ts'
 import type { ExecutionState, Transitions } from './model/execution-types.ts'
@@ -38,6 +39,18 @@ export type PipelineJobRecord = {
 }
 
 /** Store port for pipelines, their executions and custom action jobs. */
+/** A CodePipeline webhook: its definition, the secret token of its URL, and when it last started the pipeline. */
+export type WebhookRecord = {
+  name: string
+  pipelineName: string
+  definition: WebhookDefinition
+  token: string
+  arn: string
+  tags: { key: string; value: string }[]
+  lastTriggered?: Date
+  createdAt: Date
+}
+
 export interface PipelineStore {
   insert(p: PipelineRecord): Promise<void>
   get(name: string): Promise<PipelineRecord | undefined>
@@ -77,4 +90,12 @@ export interface PipelineStore {
   insertJob(job: PipelineJobRecord): Promise<void>
   job(id: string): Promise<PipelineJobRecord | undefined>
   saveJob(job: PipelineJobRecord): Promise<void>
+
+  /** Inserts or replaces the webhook of that name. */
+  putWebhook(w: WebhookRecord): Promise<void>
+  webhook(name: string): Promise<WebhookRecord | undefined>
+  webhookByToken(token: string): Promise<WebhookRecord | undefined>
+  /** By name. */
+  webhooks(): Promise<WebhookRecord[]>
+  deleteWebhook(name: string): Promise<boolean>
 }

@@ -24,6 +24,7 @@ import { DEPLOYMENT_STATE_CHANGE, type DeploymentService } from '../deploy/servi
 import type { DeploymentRecord } from '../deploy/service/deployment-state.ts'
 import { ecrSource, type ImageLookup } from '../pipeline/providers/ecr-source.ts'
 import { ecrBuildAndPublish } from '../pipeline/providers/ecr-build-and-publish.ts'
+import { registerWebhookTrigger } from '../pipeline/http/webhook-trigger.ts'
 
 export type PipelineModuleDeps = {
   config: SlipwayConfig
@@ -78,6 +79,7 @@ export function registerPipelines(app: FastifyInstance, deps: PipelineModuleDeps
     if (a && outcome) await engine.completeAction(a.pipelineName, a.executionId, a.stageName, a.actionName, a.actionExecutionId, outcome).catch(() => false)
   })
   const api = codePipelineApi(ctx, engine, new JobWorkerApi(ctx, engine))
+  registerWebhookTrigger(app, ctx, engine, (err) => onError(err, 'pipeline webhook'))
   return {
     api,
     engine,

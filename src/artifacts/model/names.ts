@@ -22,10 +22,11 @@ export const INTERNAL_BUCKETS: readonly string[] = [REGISTRY_BUCKET]
 
 /**
  * Names the S3 API refuses for buckets: Slipway's own buckets, and the first path segments of its
- * other endpoints on the shared port (`/console/…`, `/slipway/…`, `/runner/v1/…`, `/health`), which a
+ * other endpoints on the shared port (`/console/…`, `/slipway/…`, `/runner/v1/…`, `/health`,
+ * `/webhooks/trigger`), which a
  * path-style bucket of that name would shadow or be shadowed by.
  */
-export const RESERVED_BUCKETS: readonly string[] = [...INTERNAL_BUCKETS, 'console', 'slipway', 'runner', 'health']
+export const RESERVED_BUCKETS: readonly string[] = [...INTERNAL_BUCKETS, 'console', 'slipway', 'runner', 'health', 'webhooks']
 
 /** Longest key S3 accepts, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024

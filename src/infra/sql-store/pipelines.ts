@@ -1,5 +1,5 @@
 import { fromMs, TransactionConflict, type Row, type Sql } from '../sql/sql.ts'
-import type { PipelineJobRecord, PipelineRecord, PipelineStore } from '../../pipeline/records.ts'
+import type { PipelineJobRecord, PipelineRecord, PipelineStore, WebhookRecord } from '../../pipeline/records.ts'
 import type { ExecutionState } from '../../pipeline/model/execution-types.ts'
 
 const toPipeline = (r: Row): PipelineRecord => ({
@@ -21,8 +21,27 @@ const toJob = (r: Row): PipelineJobRecord => ({
   continuationToken: r.continuation_token === null ? undefined : String(r.continuation_token), createdAt: fromMs(r.created_at), updatedAt: fromMs(r.updated_at),
 })
 
+const toWebhook = (r: Row): WebhookRecord => {
+  const w = JSON.parse(String(r.record)) as WebhookRecord & { lastTriggered?: string; createdAt: string }
+  return { ...w, createdAt: new Date(w.createdAt), ...(w.lastTriggered ? { lastTriggered: new Date(w.lastTriggered) } : {}) }
+}
+
 export function sqlPipelines(sql: Sql): PipelineStore {
   return {
+    putWebhook: async (w) => {
+      await sql.run('INSERT INTO pipeline_webhooks (name, token, pipeline_name, record) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET token = excluded.token, pipeline_name = excluded.pipeline_name, record = excluded.record',
+        w.name, w.token, w.pipelineName, JSON.stringify(w))
+    },
+    webhook: async (name) => {
+      const row = await sql.get('SELECT record FROM pipeline_webhooks WHERE name = ?', name)
+      return row ? toWebhook(row) : undefined
+    },
+    webhookByToken: async (token) => {
+      const row = await sql.get('SELECT record FROM pipeline_webhooks WHERE token = ?', token)
+      return row ? toWebhook(row) : undefined
+    },
+    webhooks: async () => (await sql.all('SELECT record FROM pipeline_webhooks ORDER BY name')).map(toWebhook),
+    deleteWebhook: async (name) => (await sql.run('DELETE FROM pipeline_webhooks WHERE name = ?', name)) > 0,
     insert: (p) => sql.atomic(async (sql) => {
       await sql.run('INSERT INTO pipelines (name, version, declaration, normalized, tags, transitions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         p.name, p.version, JSON.stringify(p.declaration), JSON.stringify(p.normalized), JSON.stringify(p.tags), JSON.stringify(p.transitions), p.createdAt.getTime(), p.updatedAt.getTime())

@@ -7,6 +7,7 @@ import { pipelineArn } from '../service/context.ts'
 import type { PipelineEngine } from '../service/engine.ts'
 import type { JobWorkerApi } from '../service/job-workers.ts'
 import * as defs from '../service/definitions.ts'
+import { putWebhook, requireWebhook, webhookView } from '../service/webhooks.ts'
 import { declarationView, actionExecutionViews, executionSummaryView, executionView, pipelineStateView } from './views.ts'
 
 const badToken = () => new AwsError('InvalidNextTokenException', 'The next token is not valid')
@@ -162,6 +163,25 @@ export function codePipelineApi(ctx: PipelineContext, engine: PipelineEngine, jo
         return {}
       },
       ListTagsForResource: async (i) => ({ tags: (await taggedPipeline(i.resourceArn)).tags }),
+
+      PutWebhook: async (i) => ({ webhook: webhookView(ctx, await putWebhook(ctx, i.webhook, i.tags)) }),
+      ListWebhooks: async (i) => {
+        const { page, nextToken } = paginate(await ctx.store.pipelines.webhooks(), i.NextToken, i.MaxResults ?? 100, badToken)
+        return { webhooks: page.map((w) => webhookView(ctx, w)), ...(nextToken ? { NextToken: nextToken } : {}) }
+      },
+      DeleteWebhook: async (i) => {
+        await ctx.store.pipelines.deleteWebhook(i.name)
+        return {}
+      },
+      // There is no third party to tell: the URL is Slipway's own, live from PutWebhook on.
+      RegisterWebhookWithThirdParty: async (i) => {
+        await requireWebhook(ctx, i.webhookName)
+        return {}
+      },
+      DeregisterWebhookWithThirdParty: async (i) => {
+        await requireWebhook(ctx, i.webhookName)
+        return {}
+      },
 
       CreateCustomActionType: async (i) => ({ actionType: await defs.createCustomActionType(ctx, i), tags: i.tags }),
       DeleteCustomActionType: async (i) => {

@@ -1,6 +1,6 @@
 import { it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { CustomActionTypeRecord, PipelineRecord } from '../../../src/pipeline/records.ts'
+import type { CustomActionTypeRecord, PipelineRecord, WebhookRecord } from '../../../src/pipeline/records.ts'
 import type { PipelineDeclaration } from '../../../src/protocol/models/codepipeline.types.ts'
 import { type MakeStore, BYTE_ORDER, FAR_FUTURE, NESTED, SHUFFLED, T0, TRICKY, at, assertRecord, assertSameJson } from './support.ts'
 
@@ -203,6 +203,32 @@ export function pipelinesContract(makeStore: MakeStore): void {
       assert.equal(await store.pipelines.deleteCustomActionType('Build', 'myci', '2'), false)
       assert.deepEqual((await store.pipelines.customActionTypes()).map((t) => t.version), ['2'])
       assert.equal(await store.pipelines.putCustomActionType(actionType('Build', 'MyCI', '1', at(9))), true, 'a deleted type can be created again')
+    } finally {
+      await store.close()
+    }
+  })
+
+  const webhook = (name: string, token: string, extra: Partial<WebhookRecord> = {}): WebhookRecord => ({
+    name, pipelineName: 'p', token, arn: `arn:aws:codepipeline:us-east-1:000000000000:webhook:${name}`, tags: [{ key: 'k', value: TRICKY }], createdAt: T0,
+    definition: { name, targetPipeline: 'p', targetAction: 'Source', filters: [{ jsonPath: '$.ref', matchEquals: `refs/heads/{BranchName} ${TRICKY}` }], authentication: 'GITHUB_HMAC', authenticationConfiguration: { SecretToken: TRICKY } },
+    ...extra,
+  })
+
+  it('webhooks: put inserts or replaces by name; read back exactly by name and by token; listed byte-wise; delete once', async () => {
+    const store = await makeStore()
+    try {
+      for (const [n, name] of SHUFFLED.entries()) await store.pipelines.putWebhook(webhook(name, `token-${n}`))
+      assert.deepEqual((await store.pipelines.webhooks()).map((w) => w.name), BYTE_ORDER)
+      assertRecord(await store.pipelines.webhook('Zeta'), webhook('Zeta', `token-${SHUFFLED.indexOf('Zeta')}`))
+      const triggered = webhook('alpha', 'token-new', { lastTriggered: at(5), pipelineName: 'other' })
+      await store.pipelines.putWebhook(triggered)
+      assertRecord(await store.pipelines.webhook('alpha'), triggered)
+      assertRecord(await store.pipelines.webhookByToken('token-new'), triggered)
+      assert.equal(await store.pipelines.webhookByToken(`token-${SHUFFLED.indexOf('alpha')}`), undefined, 'the old token no longer finds it')
+      assert.equal(await store.pipelines.deleteWebhook('alpha'), true)
+      assert.equal(await store.pipelines.deleteWebhook('alpha'), false)
+      assert.equal(await store.pipelines.webhook('alpha'), undefined)
+      assert.equal((await store.pipelines.webhooks()).length, BYTE_ORDER.length - 1)
     } finally {
       await store.close()
     }
