@@ -196,11 +196,19 @@ export interface BuildLogStore {
   read(buildId: string, offset: number, limit: number): Promise<{ offset: number; data: Buffer }[]>
 }
 
+/** Credentials imported for a source provider (ImportSourceCredentials); never handed to builds. */
+export type SourceCredentialRecord = { serverType: string; authType: string; username?: string; tokenSealed: string; createdAt: Date }
+
 export interface SecretStore {
   put(name: string, valueSealed: string, at: Date): Promise<void>
   get(name: string): Promise<string | undefined>
   list(): Promise<{ name: string; updatedAt: Date }[]>
   delete(name: string): Promise<boolean>
+  /** False when the server type has credentials and `overwrite` is not set. */
+  putSourceCredential(c: SourceCredentialRecord, overwrite: boolean): Promise<boolean>
+  /** By server type. */
+  sourceCredentials(): Promise<SourceCredentialRecord[]>
+  deleteSourceCredential(serverType: string): Promise<boolean>
 }
 
 /** A test report of one build's report group. */
@@ -216,8 +224,30 @@ export type ReportRecord = {
   testCases: { name: string; prefix: string; status: string; durationInNanoSeconds: number; message?: string; testRawDataPath: string }[]
 }
 
+/** A CodeBuild report group (CreateReportGroup, or made by the first report a build sends to it). */
+export type ReportGroupRecord = {
+  arn: string
+  name: string
+  type: 'TEST' | 'CODE_COVERAGE'
+  exportConfig: { exportConfigType?: 'S3' | 'NO_EXPORT'; s3Destination?: Record<string, unknown> }
+  tags: { key?: string; value?: string }[]
+  createdAt: Date
+  lastModified: Date
+}
+
 export interface ReportStore {
   insert(report: ReportRecord): Promise<void>
   get(arn: string): Promise<ReportRecord | undefined>
+  /** Newest first. */
   byGroup(reportGroupArn: string): Promise<ReportRecord[]>
+  /** Every report, newest first. */
+  list(): Promise<ReportRecord[]>
+  /** False when a group with that ARN exists (it is kept). */
+  insertGroup(g: ReportGroupRecord): Promise<boolean>
+  saveGroup(g: ReportGroupRecord): Promise<void>
+  group(arn: string): Promise<ReportGroupRecord | undefined>
+  /** By name. */
+  groups(): Promise<ReportGroupRecord[]>
+  /** Removes the group and its reports; false when there was none. */
+  deleteGroup(arn: string): Promise<boolean>
 }

@@ -89,7 +89,7 @@ export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps
   let runnerKey: string | undefined
   return {
     ctx,
-    api: codeBuildApi(ctx),
+    api: codeBuildApi(ctx, { seal: (plain) => deps.box.seal(plain) }),
     /** Starts the reconciler, and this server's own runner when it runs builds (once it listens). */
     async start(): Promise<void> {
       reconciler.start()

@@ -1,5 +1,5 @@
 import type { AwsJsonService } from '../../protocol/aws-json/operation-table.ts'
-import type { Operations } from '../../protocol/models/codebuild.types.ts'
+import type { Operations, SourceCredentialsInfo } from '../../protocol/models/codebuild.types.ts'
 import { paginate } from '../../shared/paging.ts'
 import { CodeBuildErrors as E } from '../errors.ts'
 import type { BuildContext } from '../service/context.ts'
@@ -11,10 +11,13 @@ import { buildArn } from '../service/context.ts'
 import { AwsError } from '../../shared/errors.ts'
 import { formatViolations } from '../../protocol/aws-json/validate.ts'
 import { bareBuildId } from '../model/build-ids.ts'
+import * as groups from '../service/report-groups.ts'
+import * as sourceCredentials from '../service/source-credentials.ts'
 
 const invalidToken = () => E.invalidInput('Invalid pagination token')
 
-export function codeBuildApi(ctx: BuildContext): AwsJsonService<Operations> {
+/** `seal` encrypts what is stored secret (imported source credentials) with the master key. */
+export function codeBuildApi(ctx: BuildContext, deps: { seal: (plain: string) => string }): AwsJsonService<Operations> {
   return {
     model: 'codebuild',
     // CodeBuild answers what its model refuses with InvalidInputException, not a generic ValidationException.
@@ -122,6 +125,41 @@ export function codeBuildApi(ctx: BuildContext): AwsJsonService<Operations> {
         const { page, nextToken } = paginate(cases, i.nextToken, i.maxResults ?? 50, invalidToken)
         return { testCases: page, nextToken }
       },
+      ImportSourceCredentials: async (i) => sourceCredentials.importSourceCredentials(ctx, deps.seal, i),
+      // Stored values came through the model's enums.
+      ListSourceCredentials: async () => ({ sourceCredentialsInfos: (await sourceCredentials.listSourceCredentials(ctx)) as SourceCredentialsInfo[] }),
+      DeleteSourceCredentials: async (i) => sourceCredentials.deleteSourceCredentials(ctx, i.arn),
+      CreateReportGroup: async (i) => ({ reportGroup: groups.reportGroupView(await groups.createReportGroup(ctx, i)) }),
+      UpdateReportGroup: async (i) => ({ reportGroup: groups.reportGroupView(await groups.updateReportGroup(ctx, i)) }),
+      DeleteReportGroup: async (i) => {
+        await groups.deleteReportGroup(ctx, i.arn, i.deleteReports === true)
+        return {}
+      },
+      BatchGetReportGroups: async (i) => {
+        const found = []
+        const reportGroupsNotFound = []
+        for (const arn of i.reportGroupArns) {
+          const g = await ctx.store.reports.group(arn)
+          if (g) found.push(groups.reportGroupView(g))
+          else reportGroupsNotFound.push(arn)
+        }
+        return { reportGroups: found, reportGroupsNotFound }
+      },
+      ListReportGroups: async (i) => {
+        let list = await ctx.store.reports.groups()
+        if (i.sortBy === 'CREATED_TIME') list = [...list].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+        if (i.sortBy === 'LAST_MODIFIED_TIME') list = [...list].sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime())
+        if (i.sortOrder === 'DESCENDING') list = [...list].reverse()
+        const { page, nextToken } = paginate(list.map((g) => g.arn), i.nextToken, i.maxResults ?? 100, invalidToken)
+        return { reportGroups: page, nextToken }
+      },
+      ListReports: async (i) => {
+        let list = (await ctx.store.reports.list()).filter((r) => !i.filter?.status || r.status === i.filter.status)
+        if (i.sortOrder === 'ASCENDING') list = list.reverse()
+        const { page, nextToken } = paginate(list.map((r) => r.arn), i.nextToken, i.maxResults ?? 100, invalidToken)
+        return { reports: page, nextToken }
+      },
+      GetReportGroupTrend: async (i) => groups.reportGroupTrend(ctx, i.reportGroupArn, i.trendField, i.numOfReports),
       ListReportsForReportGroup: async (i) => {
         const { page, nextToken } = paginate((await ctx.store.reports.byGroup(i.reportGroupArn)).map((r) => r.arn), i.nextToken, i.maxResults ?? 100, invalidToken)
         return { reports: page, nextToken }

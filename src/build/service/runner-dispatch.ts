@@ -1,3 +1,4 @@
+import { ensureReportGroupOf } from './report-groups.ts'
 import { randomUUID } from 'node:crypto'
 import type { BuildRecord, ReportRecord, RunnerRecord, StopReason } from '../records.ts'
 import type { BuildContext, BuildStores } from './context.ts'
@@ -220,6 +221,7 @@ export class RunnerDispatch {
     }
     // A retried call finds its report already there.
     if (await this.#d.ctx.store.reports.get(report.arn)) return
+    await ensureReportGroupOf(this.#d.ctx, report)
     await this.#d.ctx.store.reports.insert({ ...report, buildId: build.id })
   }
 

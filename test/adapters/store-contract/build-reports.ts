@@ -1,6 +1,6 @@
 import { it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { ReportRecord } from '../../../src/build/records.ts'
+import type { ReportGroupRecord, ReportRecord } from '../../../src/build/records.ts'
 import { type MakeStore, FAR_FUTURE, T0, TRICKY, at, assertRecord, assertSameJson } from './support.ts'
 import { build } from './build-fixtures.ts'
 
@@ -87,6 +87,54 @@ export function buildReportsContract(makeStore: MakeStore): void {
       assert.equal(await store.builds.delete(doomed.id), true)
       assert.equal(await store.reports.get(report(1, doomed.id, T0).arn), undefined)
       assert.deepEqual((await store.reports.byGroup(GROUP)).map((r) => r.buildId), [kept.id])
+    } finally {
+      await store.close()
+    }
+  })
+
+  const group = (arn: string, name: string, extra: Partial<ReportGroupRecord> = {}): ReportGroupRecord => ({
+    arn, name, type: 'TEST', exportConfig: { exportConfigType: 'S3', s3Destination: { bucket: 'b', path: TRICKY, packaging: 'ZIP' } }, tags: [{ key: 'k', value: TRICKY }], createdAt: T0, lastModified: at(3), ...extra,
+  })
+
+  it('report groups: insert once (the first is kept), read back exactly, listed by name; save replaces; delete takes the group and its reports only', async () => {
+    const store = await makeStore()
+    try {
+      const b = build('p', 1, T0)
+      await store.builds.insert(b)
+      assert.equal(await store.reports.insertGroup(group(GROUP, 'p-unit')), true)
+      assert.equal(await store.reports.insertGroup(group(GROUP, 'p-unit', { type: 'CODE_COVERAGE' })), false)
+      assertRecord(await store.reports.group(GROUP), group(GROUP, 'p-unit'))
+      await store.reports.insertGroup(group(OTHER_GROUP, 'p-coverage', { type: 'CODE_COVERAGE' }))
+      assert.deepEqual((await store.reports.groups()).map((g) => g.name), ['p-coverage', 'p-unit'])
+      const changed = group(GROUP, 'p-unit', { tags: [], lastModified: FAR_FUTURE })
+      await store.reports.saveGroup(changed)
+      assertRecord(await store.reports.group(GROUP), changed)
+      await store.reports.insert(report(1, b.id, at(1)))
+      await store.reports.insert(report(2, b.id, at(2), { reportGroupArn: OTHER_GROUP }))
+      assert.deepEqual((await store.reports.list()).map((r) => r.arn), [report(2, b.id, at(2)).arn, report(1, b.id, at(1)).arn])
+      assert.equal(await store.reports.deleteGroup(GROUP), true)
+      assert.equal(await store.reports.deleteGroup(GROUP), false)
+      assert.equal(await store.reports.group(GROUP), undefined)
+      assert.deepEqual((await store.reports.list()).map((r) => r.reportGroupArn), [OTHER_GROUP])
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('source credentials: one per server type; kept unless overwrite; listed by type; deleted once', async () => {
+    const store = await makeStore()
+    try {
+      const cred = { serverType: 'GITHUB', authType: 'PERSONAL_ACCESS_TOKEN', tokenSealed: `v1:${TRICKY}`, createdAt: T0 }
+      assert.equal(await store.secrets.putSourceCredential(cred, false), true)
+      assert.equal(await store.secrets.putSourceCredential({ ...cred, tokenSealed: 'other' }, false), false)
+      assert.deepEqual(await store.secrets.sourceCredentials(), [cred])
+      const basic = { serverType: 'BITBUCKET', authType: 'BASIC_AUTH', username: TRICKY, tokenSealed: 's', createdAt: at(1) }
+      await store.secrets.putSourceCredential(basic, true)
+      await store.secrets.putSourceCredential({ ...cred, tokenSealed: 'replaced' }, true)
+      assert.deepEqual(await store.secrets.sourceCredentials(), [basic, { ...cred, tokenSealed: 'replaced' }])
+      assert.deepEqual(await store.secrets.list(), [], 'they are not build secrets')
+      assert.equal(await store.secrets.deleteSourceCredential('GITHUB'), true)
+      assert.equal(await store.secrets.deleteSourceCredential('GITHUB'), false)
     } finally {
       await store.close()
     }
