@@ -150,6 +150,8 @@ export type RunnerRecord = {
   capacity: number
   executor: string
   version: string
+  /** The container images it reported having (`repository:tag`). */
+  images: string[]
   registeredAt: Date
   lastSeenAt: Date
 }

@@ -124,7 +124,9 @@ export class Runner {
   async #register(): Promise<void> {
     for (let attempt = 0; !this.#stopping.signal.aborted; attempt++) {
       try {
-        const res = await this.#client.register({ name: this.#o.name, labels: this.#o.labels, capacity: this.#o.capacity, executor: this.#o.executor.name, version: RUNNER_VERSION })
+        // What images it has: for ListCuratedEnvironmentImages (none when the engine does not say).
+        const images = (await this.#o.executor.images?.().catch(() => undefined)) ?? []
+        const res = await this.#client.register({ name: this.#o.name, labels: this.#o.labels, capacity: this.#o.capacity, executor: this.#o.executor.name, version: RUNNER_VERSION, images })
         this.#runnerId = res.runnerId
         this.#leaseMs = res.leaseMs
         this.#o.log('info', `registered as ${res.runnerId} (${this.#o.executor.name} executor, capacity ${this.#o.capacity})`)

@@ -70,6 +70,20 @@ describe('remote build runners (slipway up --no-runner + slipway runner)', () =>
   }
   const log = async (id: string) => (await run(process.execPath, [SLIPWAY, 'logs', id, '--data-dir', server.dataDir])).stdout
 
+  it('lists the images present on the runners with ListCuratedEnvironmentImages', async (t) => {
+    const listed = await aws(server, ['codebuild', 'list-curated-environment-images'])
+    assert.equal(listed.code, 0, listed.stderr)
+    type Platform = { platform: string; languages: { language: string; images: { name: string; description: string; versions: string[] }[] }[] }
+    const images = (listed.json.platforms as Platform[]).flatMap((p) => p.languages.flatMap((l) => l.images.map((i) => ({ ...i, platform: p.platform, language: l.language }))))
+    if (!docker) return t.skip(dockerSkip)
+    // The docker runner reported its engine's images when it registered; the host runner has none.
+    const busybox = images.find((i) => i.name === 'slipway-test/busybox')
+    assert.ok(busybox, JSON.stringify(listed.json))
+    assert.deepEqual([busybox.platform, busybox.language, busybox.description], ['DEBIAN', 'BASE', 'on runner(s) docker-1'])
+    assert.ok(busybox.versions.includes('slipway-test/busybox:latest'))
+    assert.ok(!images.some((i) => i.name.includes('*')), 'an image label pattern is not an image')
+  })
+
   it('runs a build on the runner whose labels match: live logs, artifacts in the bucket, LOCAL cache across builds', async () => {
     const spec = [
       'version: 0.2',

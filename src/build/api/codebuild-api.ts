@@ -13,6 +13,8 @@ import { formatViolations } from '../../protocol/aws-json/validate.ts'
 import { bareBuildId } from '../model/build-ids.ts'
 import * as groups from '../service/report-groups.ts'
 import * as sourceCredentials from '../service/source-credentials.ts'
+import { curatedImages } from '../model/curated-images.ts'
+import { RUNNER_PRESENT_MS } from '../service/runner-views.ts'
 
 const invalidToken = () => E.invalidInput('Invalid pagination token')
 
@@ -124,6 +126,10 @@ export function codeBuildApi(ctx: BuildContext, deps: { seal: (plain: string) =>
         const cases = r.testCases.filter((c) => !i.filter?.status || c.status === i.filter.status).map((c) => ({ ...c, reportArn: r.arn, expired: undefined }))
         const { page, nextToken } = paginate(cases, i.nextToken, i.maxResults ?? 50, invalidToken)
         return { testCases: page, nextToken }
+      },
+      ListCuratedEnvironmentImages: async () => {
+        const runners = await ctx.store.runners.active(new Date(ctx.clock.now().getTime() - RUNNER_PRESENT_MS))
+        return { platforms: curatedImages(runners) }
       },
       ImportSourceCredentials: async (i) => sourceCredentials.importSourceCredentials(ctx, deps.seal, i),
       // Stored values came through the model's enums.

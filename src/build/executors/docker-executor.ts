@@ -78,6 +78,12 @@ export class DockerExecutor implements Executor {
     await Promise.all(all.map((w) => this.#discard(w)))
   }
 
+  /** The engine's tagged images (`repository:tag`), at most 1000. */
+  async images(): Promise<string[]> {
+    const listed = await this.#docker.listImages()
+    return listed.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== '<none>:<none>' && t.length <= 256).sort().slice(0, 1000)
+  }
+
   /** True when a Docker engine answers on the socket. */
   async available(): Promise<boolean> {
     try {

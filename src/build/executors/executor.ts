@@ -49,6 +49,8 @@ export class ProvisioningError extends Error {
 export interface Executor {
   readonly name: 'docker' | 'host'
   start(spec: SessionSpec): Promise<ShellSession>
+  /** The images this executor has at hand (`repository:tag`), for ListCuratedEnvironmentImages. */
+  images?(): Promise<string[]>
 }
 
 /** The bootstrap every session runs: merge stderr into stdout, then become the chosen shell reading stdin. */

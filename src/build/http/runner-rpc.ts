@@ -34,7 +34,7 @@ export function registerRunnerRpc(app: FastifyInstance, deps: { dispatch: Runner
       const name = str(body, 'name')
       if (!RUNNER_NAME.test(name)) throw new ValidationException('name must be 1-64 of letters, digits and . @ _ -')
       const capacity = int(body, 'capacity', 1, 256)
-      const runner = await dispatch.register(principal, { name, labels: labelsOf(body.labels), capacity, executor: str(body, 'executor'), version: str(body, 'version') })
+      const runner = await dispatch.register(principal, { name, labels: labelsOf(body.labels), capacity, executor: str(body, 'executor'), version: str(body, 'version'), images: imagesOf(body.images) })
       return { runnerId: runner.id, leaseMs: dispatch.leaseMs, protocol: RUNNER_PROTOCOL_VERSION }
     },
     next: async (principal, body, abort): Promise<NextResponse> => {
@@ -146,6 +146,13 @@ function int(body: Body, name: string, min: number, max: number): number {
   const v = body[name]
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ValidationException(`${name} must be an integer from ${min} to ${max}`)
   return v
+}
+
+/** A runner's local images: at most 1000 names of at most 256 characters; older runners send none. */
+function imagesOf(v: unknown): string[] {
+  if (v === undefined) return []
+  if (!Array.isArray(v) || v.length > 1000 || v.some((x) => typeof x !== 'string' || x.length === 0 || x.length > 256)) throw new ValidationException('images must be at most 1000 image names of 1-256 characters')
+  return v as string[]
 }
 
 function labelsOf(v: unknown): RunnerLabels {

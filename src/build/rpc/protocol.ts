@@ -16,7 +16,8 @@ export const runnerPrincipal = (name: string) => `runner:${name}`
 export const isRunnerPrincipal = (principal: string) => principal.startsWith('runner:')
 export const RUNNER_NAME = /^[\w.@-]{1,64}$/
 
-export type RegisterRequest = { name: string; labels: RunnerLabels; capacity: number; executor: string; version: string }
+/** `images`: the images the runner has locally (older runners send none). */
+export type RegisterRequest = { name: string; labels: RunnerLabels; capacity: number; executor: string; version: string; images?: string[] }
 export type RegisterResponse = { runnerId: string; leaseMs: number; protocol: number }
 
 /** Asks for up to `slots` builds, waiting up to `waitMs` for one to be queued. */

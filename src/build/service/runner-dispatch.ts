@@ -77,7 +77,7 @@ export class RunnerDispatch {
 
   async register(principal: string, req: RegisterRequest): Promise<RunnerRecord> {
     const now = this.#d.ctx.clock.now()
-    const runner: RunnerRecord = { id: `runner-${randomUUID()}`, principal, name: req.name, labels: req.labels, capacity: req.capacity, executor: req.executor, version: req.version, registeredAt: now, lastSeenAt: now }
+    const runner: RunnerRecord = { id: `runner-${randomUUID()}`, principal, name: req.name, labels: req.labels, capacity: req.capacity, executor: req.executor, version: req.version, images: req.images ?? [], registeredAt: now, lastSeenAt: now }
     await this.#d.ctx.store.runners.upsert(runner)
     return runner
   }

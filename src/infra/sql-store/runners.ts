@@ -9,6 +9,7 @@ const toRunner = (r: Row): RunnerRecord => ({
   capacity: Number(r.capacity),
   executor: String(r.executor),
   version: String(r.version),
+  images: JSON.parse(String(r.images ?? '[]')) as string[],
   registeredAt: fromMs(r.registered_at),
   lastSeenAt: fromMs(r.last_seen_at),
 })
@@ -17,9 +18,9 @@ export function sqlRunners(sql: Sql): RunnerStore {
   return {
     upsert: async (r) => {
       await sql.run(
-        `INSERT INTO runners (id, name, principal, labels, capacity, executor, version, registered_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, labels = excluded.labels, capacity = excluded.capacity, executor = excluded.executor, version = excluded.version, last_seen_at = excluded.last_seen_at`,
-        r.id, r.name, r.principal, JSON.stringify(r.labels), r.capacity, r.executor, r.version, r.registeredAt.getTime(), r.lastSeenAt.getTime(),
+        `INSERT INTO runners (id, name, principal, labels, capacity, executor, version, images, registered_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, labels = excluded.labels, capacity = excluded.capacity, executor = excluded.executor, version = excluded.version, images = excluded.images, last_seen_at = excluded.last_seen_at`,
+        r.id, r.name, r.principal, JSON.stringify(r.labels), r.capacity, r.executor, r.version, JSON.stringify(r.images), r.registeredAt.getTime(), r.lastSeenAt.getTime(),
       )
     },
     get: async (id) => {

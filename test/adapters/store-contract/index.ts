@@ -14,6 +14,7 @@ import { auditContract } from './audit.ts'
 import { pipelinesContract } from './pipelines.ts'
 import { deployContract } from './deploy.ts'
 import { registryContract } from './registry.ts'
+import { runnersContract } from './runners.ts'
 
 /**
  * What every `Store` adapter's sub-stores must do, as their callers rely on it — including where SQL
@@ -34,6 +35,7 @@ export function describeSubStores(name: string, makeStore: () => Store | Promise
     describe('builds', () => buildsContract(makeStore))
     describe('secrets', () => secretsContract(makeStore))
     describe('build reports', () => buildReportsContract(makeStore))
+    describe('runners', () => runnersContract(makeStore))
     describe('notification rules', () => notificationRulesContract(makeStore))
     describe('notification deliveries', () => notificationDeliveriesContract(makeStore))
     describe('console sessions', () => consoleSessionsContract(makeStore))
