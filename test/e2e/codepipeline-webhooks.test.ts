@@ -80,6 +80,12 @@ describe('CodePipeline webhooks', { skip }, () => {
     assert.equal(item.url, url)
     assert.ok(item.lastTriggered, 'lastTriggered is set once the webhook started the pipeline')
 
+    // Tags by ARN, as for pipelines.
+    assert.equal((await aws(server, ['codepipeline', 'tag-resource', '--resource-arn', arn, '--tags', 'key=env,value=prod'])).code, 0)
+    assert.equal((await aws(server, ['codepipeline', 'untag-resource', '--resource-arn', arn, '--tag-keys', 'team'])).code, 0)
+    assert.deepEqual((await aws(server, ['codepipeline', 'list-tags-for-resource', '--resource-arn', arn])).json.tags, [{ key: 'env', value: 'prod' }])
+    assert.equal((await aws(server, ['codepipeline', 'list-tags-for-resource', '--resource-arn', `${arn}-gone`])).errorCode, 'ResourceNotFoundException')
+
     // A changed definition keeps its URL.
     const changed = await put(definition('github-push', { filters: [{ jsonPath: '$.repository.name', matchEquals: 'hooked-app' }] }))
     assert.equal(changed.json.webhook.url, url)

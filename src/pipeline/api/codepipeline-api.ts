@@ -34,6 +34,14 @@ export function codePipelineApi(ctx: PipelineContext, engine: PipelineEngine, jo
     if (!p) throw new AwsError('ResourceNotFoundException', `The resource with ARN ${arn} was not found`)
     return p
   }
+  /** The webhook a tag operation names by its ARN (`…:webhook:<name>`); undefined for other ARNs. */
+  const taggedWebhook = async (arn: string) => {
+    const m = /^arn:aws[\w-]*:codepipeline:[^:]*:\d*:webhook:(.+)$/.exec(arn)
+    if (!m?.[1]) return undefined
+    const w = await ctx.store.pipelines.webhook(m[1])
+    if (!w) throw new AwsError('ResourceNotFoundException', `The resource with ARN ${arn} was not found`)
+    return w
+  }
   const recent = async (name: string) => {
     const active = await ctx.store.pipelines.activeExecutions(name)
     const latest = await ctx.store.pipelines.executions(name, 50, 0)
@@ -149,20 +157,33 @@ export function codePipelineApi(ctx: PipelineContext, engine: PipelineEngine, jo
       },
 
       TagResource: async (i) => {
-        const p = await taggedPipeline(i.resourceArn)
         checkTagKeys(i.tags.map((t) => t.key))
-        const tags = [...p.tags.filter((t) => !i.tags.some((n) => n.key === t.key)), ...i.tags]
-        if (tags.length > MAX_TAGS) throw new AwsError('TooManyTagsException', `A pipeline can have at most ${MAX_TAGS} tags; this would give it ${tags.length}`)
-        await ctx.store.pipelines.update({ ...p, tags })
+        const merge = (tags: { key: string; value: string }[]) => {
+          const merged = [...tags.filter((t) => !i.tags.some((n) => n.key === t.key)), ...i.tags]
+          if (merged.length > MAX_TAGS) throw new AwsError('TooManyTagsException', `A resource can have at most ${MAX_TAGS} tags; this would give it ${merged.length}`)
+          return merged
+        }
+        const hook = await taggedWebhook(i.resourceArn)
+        if (hook) {
+          await ctx.store.pipelines.putWebhook({ ...hook, tags: merge(hook.tags) })
+          return {}
+        }
+        const p = await taggedPipeline(i.resourceArn)
+        await ctx.store.pipelines.update({ ...p, tags: merge(p.tags) })
         return {}
       },
       UntagResource: async (i) => {
-        const p = await taggedPipeline(i.resourceArn)
         checkTagKeys(i.tagKeys)
+        const hook = await taggedWebhook(i.resourceArn)
+        if (hook) {
+          await ctx.store.pipelines.putWebhook({ ...hook, tags: hook.tags.filter((t) => !i.tagKeys.includes(t.key)) })
+          return {}
+        }
+        const p = await taggedPipeline(i.resourceArn)
         await ctx.store.pipelines.update({ ...p, tags: p.tags.filter((t) => !i.tagKeys.includes(t.key)) })
         return {}
       },
-      ListTagsForResource: async (i) => ({ tags: (await taggedPipeline(i.resourceArn)).tags }),
+      ListTagsForResource: async (i) => ({ tags: ((await taggedWebhook(i.resourceArn)) ?? (await taggedPipeline(i.resourceArn))).tags }),
 
       PutWebhook: async (i) => ({ webhook: webhookView(ctx, await putWebhook(ctx, i.webhook, i.tags)) }),
       ListWebhooks: async (i) => {
