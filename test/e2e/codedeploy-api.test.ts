@@ -12,7 +12,9 @@ describe('CodeDeploy API with the real AWS CLI (no agents)', { skip: cliMissing 
   let server: TestServer
   const dir = tempDir('deploy-api')
   before(async () => {
-    server = await startTestServer({ extraArgs: ['--executor', 'host'], env: { SLIPWAY_AGENT_LEASE_MS: '2000' } })
+    // A lease far longer than one CLI call on a busy machine: the second create-deployment below must
+    // meet the first still running (with 2 s, a loaded machine failed the first before the second came).
+    server = await startTestServer({ extraArgs: ['--executor', 'host'], env: { SLIPWAY_AGENT_LEASE_MS: '12000' } })
     await aws(server, ['s3', 'mb', 's3://bundles'])
   })
   after(async () => {
@@ -65,7 +67,7 @@ describe('CodeDeploy API with the real AWS CLI (no agents)', { skip: cliMissing 
     assert.match(id, /^d-[A-Z0-9]{9}$/)
     assert.equal((await aws(server, ['deploy', 'create-deployment', '--application-name', 'Shop', '--deployment-group-name', 'Prod', '--s3-location', 'bucket=bundles,key=shop.zip,bundleType=zip'])).errorCode, 'DeploymentLimitExceededException')
     let info
-    for (let i = 0; i < 100; i++) {
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
       info = (await aws(server, ['deploy', 'get-deployment', '--deployment-id', id])).json.deploymentInfo
       if (info.status !== 'InProgress' && info.status !== 'Created') break
       await sleep(200)
