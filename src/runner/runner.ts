@@ -28,6 +28,8 @@ export type RunnerOptions = {
   workDir: string
   /** How long `next` waits for work before asking again. */
   pollMs?: number
+  /** The CA certificates (PEM) its builds need to reach the server over HTTPS (their AWS_CA_BUNDLE). */
+  caBundle?: string
   log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
 }
 
@@ -229,6 +231,7 @@ export class Runner {
       accountId: a.accountId,
       baseUrl: () => endpoint.url,
       key: a.credentials,
+      ...(this.#o.caBundle ? { caBundle: this.#o.caBundle } : {}),
       resolveSecret: async (type, reference) => {
         try {
           return await client.secret(runnerId, a.jobId, type, reference)

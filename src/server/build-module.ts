@@ -58,6 +58,8 @@ export type BuildModuleDeps = {
   keys: KeyService
   buildKeys: BuildKeys
   logs: LogStore
+  /** The private CA (PEM) this server's own builds trust it with, when it serves HTTPS under one. */
+  caBundle?: string
 }
 
 /**
@@ -108,6 +110,7 @@ export async function registerBuilds(app: FastifyInstance, deps: BuildModuleDeps
         capacity: 8,
         executor: await chooseExecutor(deps.config.executor, id),
         workDir: path.join(deps.config.dataDir, 'runner'),
+        ...(deps.caBundle ? { caBundle: deps.caBundle } : {}),
         log: (level, message) => app.log[level]({ runner: 'embedded' }, message),
       })
       await runner.start()

@@ -119,7 +119,7 @@ export async function startServer(config: SlipwayConfig, clock: Clock = systemCl
   const sessions = new ConsoleSessions(store.consoleSessions, lookup)
   registerGitSmartHttp(app, git, { lookup, clock, regions: candidateRegions(config.region) })
   const artifacts = registerArtifacts(app, { dataDir: config.dataDir, clock, lookup, maxSkewSeconds: config.maxSkewSeconds, objects: storage.objects, outbox: store.events, flush: () => bus.flush(), audit: (e) => store.audit.append({ ...e, at: clock.now() }), region: config.region }).objects
-  const builds = await registerBuilds(app, { config, clock, store, box, bus, baseUrl: () => baseUrl, auth: { lookup, sigv4, session: sessions.principalOf }, sigv4: anyKeySigv4, precheck: sigv4Precheck(keys.lookup), keys, buildKeys: buildKeys(keys), logs: storage.logs })
+  const builds = await registerBuilds(app, { config, clock, store, box, bus, baseUrl: () => baseUrl, auth: { lookup, sigv4, session: sessions.principalOf }, sigv4: anyKeySigv4, precheck: sigv4Precheck(keys.lookup), keys, buildKeys: buildKeys(keys), logs: storage.logs, ...(tls?.caFile ? { caBundle: fs.readFileSync(tls.caFile, 'utf8') } : {}) })
   const deploy = registerDeploy(app, { config, clock, store, bus, objects: artifacts, agentLeaseMs: config.agentLeaseMs })
   const registry = registerRegistry(app, { config, clock, store, objects: storage.objects, baseUrl: () => baseUrl, lookup, flush: () => bus.flush() })
   const pipelines = registerPipelines(app, { config, clock, store, bus, git, objects: artifacts, builds: builds.ctx, baseUrl: () => baseUrl, deployments: deploy.deployments, findDeploymentByAction: deploy.findByAction, images: registry.images, registryHost: registry.ctx.registryHost })

@@ -8,6 +8,7 @@ import { aws, awsCliAvailable, AWS } from '../helpers/aws-cli.ts'
 import { run } from '../helpers/run.ts'
 import { git, makeWorkTree } from '../helpers/git.ts'
 import { spawn } from 'node:child_process'
+import { startRunner } from '../helpers/runners.ts'
 
 const skip = (await awsCliAvailable()) ? false : `AWS CLI '${AWS}' not installed`
 
@@ -91,6 +92,28 @@ describe('HTTPS on the server port (--tls, the private CA)', { skip }, () => {
       assert.equal(fs.readFileSync(path.join(work, 'installed', 'index.html'), 'utf8'), 'secure\n')
     } finally {
       agent.kill('SIGTERM')
+    }
+  })
+
+  it('`slipway runner` on another machine reaches it with --ca-bundle, and hands the CA to its builds, whose AWS CLI calls then verify', async () => {
+    const runner = await startRunner(server, 'tls-runner', { executor: 'host', extraArgs: ['--ca-bundle', caFile] })
+    try {
+      const spec = 'version: 0.2\nphases:\n  build:\n    commands:\n      - aws s3 ls s3://tls-bucket/\n      - test -s "$AWS_CA_BUNDLE"\n'
+      const created = await aws(server, ['codebuild', 'create-project', '--name', 'over-tls', '--source', JSON.stringify({ type: 'NO_SOURCE', buildspec: spec }), '--artifacts', 'type=NO_ARTIFACTS',
+        '--environment', 'type=LINUX_CONTAINER,image=host,computeType=BUILD_GENERAL1_SMALL', '--service-role', 'r'])
+      assert.equal(created.code, 0, created.stderr)
+      const id = (await aws(server, ['codebuild', 'start-build', '--project-name', 'over-tls'])).json.build.id as string
+      let build: { buildStatus: string; buildComplete: boolean } | undefined
+      for (const deadline = Date.now() + 180_000; Date.now() < deadline; ) {
+        build = (await aws(server, ['codebuild', 'batch-get-builds', '--ids', id])).json.builds[0]
+        if (build?.buildComplete) break
+        await sleep(300)
+      }
+      const log = (await run(process.execPath, [SLIPWAY_BIN, 'logs', id, '--data-dir', server.dataDir])).stdout
+      assert.equal(build?.buildStatus, 'SUCCEEDED', `${log}\n${runner.output()}`)
+      assert.match(log, /f\.txt/)
+    } finally {
+      await runner.stop()
     }
   })
 

@@ -22,12 +22,13 @@ export async function createRunnerKey(server: TestServer, name: string): Promise
  * a runner key (in its environment): no data dir, no database. Runs the CLI's entry point directly on
  * this Node, so a SIGKILL really kills the runner. Resolves once it registered.
  */
-export async function startRunner(server: TestServer, name: string, options: { executor: 'host' | 'docker'; labels?: string; capacity?: number; warm?: number; credentialsVia?: 'env' | 'profile' }): Promise<TestRunner> {
+export async function startRunner(server: TestServer, name: string, options: { executor: 'host' | 'docker'; labels?: string; capacity?: number; warm?: number; credentialsVia?: 'env' | 'profile'; extraArgs?: string[] }): Promise<TestRunner> {
   const key = await createRunnerKey(server, name)
   const workDir = tempDir(`runner-${name}`)
   const args = [path.join(ROOT, 'src', 'cli', 'main.ts'), 'runner', '--server', server.url, '--name', name, '--executor', options.executor, '--work-dir', workDir, '--capacity', String(options.capacity ?? 1)]
   if (options.labels) args.push('--labels', options.labels)
   if (options.warm) args.push('--warm', String(options.warm))
+  args.push(...(options.extraArgs ?? []))
   // The key reaches the runner the way an operator would hand it over: the environment, or a profile
   // of a shared credentials file (AWS_SHARED_CREDENTIALS_FILE + AWS_PROFILE).
   const credentialsFile = path.join(workDir, 'aws-credentials')

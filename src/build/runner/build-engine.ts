@@ -39,6 +39,8 @@ export type EngineDeps = {
   saveReport?: (report: ReportRecord) => Promise<void>
   /** The build's own key for its AWS calls, issued by the server (absent for `slipway build`). */
   key?: KeyPair
+  /** CA certificates (PEM) the build's AWS calls need to trust the server: written to its control dir as AWS_CA_BUNDLE. */
+  caBundle?: string
 }
 
 /** Stop and timeout arrive through `signal`; its reason is the phase status to record. */
@@ -117,6 +119,11 @@ export async function runBuild(input: BuildRecord, deps: EngineDeps, control: En
         if (plan.env.gitCredentialHelper && !key) log.line(now(), 'Warning: env.git-credential-helper needs a server (the build has no key)')
         driver = new ShellDriver(session, path.join(workDir, 'slipway'), (text) => log.write(text))
         const resolved = build.resolvedSourceVersion ? [{ name: 'CODEBUILD_RESOLVED_SOURCE_VERSION', value: build.resolvedSourceVersion }] : []
+        if (deps.caBundle && key) {
+          fs.mkdirSync(path.join(workDir, 'slipway'), { recursive: true })
+          fs.writeFileSync(path.join(workDir, 'slipway', 'ca.pem'), deps.caBundle)
+          resolved.push({ name: 'AWS_CA_BUNDLE', value: `${session.paths.controlDir}/ca.pem` })
+        }
         const gitHelper = plan.env.gitCredentialHelper && key ? gitCredentialVariables(deps.baseUrl()) : []
         const setup = exportScript([{ name: 'CODEBUILD_SRC_DIR', value: session.paths.srcDir }, ...resolved, ...gitHelper, ...vars]) + `cd '${session.paths.srcDir}'\n`
         await driver.internal(setup)

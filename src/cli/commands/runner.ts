@@ -6,7 +6,7 @@ import { chooseExecutor } from '../../build/executors/choose-executor.ts'
 import { parseRunnerLabels, formatRunnerLabels, type RunnerLabels } from '../../build/model/runner-match.ts'
 import { RUNNER_NAME } from '../../build/rpc/protocol.ts'
 import { Runner, defaultRunnerName } from '../../runner/runner.ts'
-import { commandServerAccess, credentialChain, runningServerUrl } from './server-access.ts'
+import { commandServerAccess, credentialChain, runningServerUrl, trustedCaBundle } from './server-access.ts'
 import type { CommandArgs } from '../main.ts'
 import { foregroundWorker } from './stop-on-signals.ts'
 
@@ -61,7 +61,9 @@ export async function runnerCommand({ values }: CommandArgs): Promise<number> {
   }
   const executor = await chooseExecutor(config.executor, `runner-${createHash('sha256').update(workDir).digest('hex').slice(0, 12)}`, { warm, poolDir: path.join(workDir, 'warm') })
   const log = (level: string, message: string) => process.stderr.write(`${new Date().toISOString()} ${level.padEnd(5)} ${message}\n`)
-  const runner = new Runner({ endpoint: { url: server, region: config.region, credentials }, name, labels, capacity, executor, workDir, log })
+  // The CA it trusts the server with, its builds trust too (main() already read the file once).
+  const caBundle = trustedCaBundle(values['ca-bundle'] as string | undefined, config.dataDir)
+  const runner = new Runner({ endpoint: { url: server, region: config.region, credentials }, name, labels, capacity, executor, workDir, log, ...(caBundle ? { caBundle } : {}) })
   try {
     await runner.start()
   } catch (err) {

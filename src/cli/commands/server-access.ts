@@ -41,6 +41,19 @@ export async function credentialChain(dataDir: string): Promise<Credentials | un
   return localCredentials(dataDir) ?? (await ini().catch(() => undefined))
 }
 
+/** The CA bundle this process was told to trust (`--ca-bundle`, AWS_CA_BUNDLE, or the data dir's server's CA), as PEM. */
+export function trustedCaBundle(flag: string | undefined, dataDir: string): string | undefined {
+  let file = flag ?? process.env.AWS_CA_BUNDLE
+  if (!file) {
+    try {
+      file = (JSON.parse(fs.readFileSync(serverInfoFile(dataDir), 'utf8')) as { caFile?: string }).caFile
+    } catch {
+      file = undefined
+    }
+  }
+  return file ? fs.readFileSync(file, 'utf8') : undefined
+}
+
 /**
  * The URL the server running on `dataDir` listens on (its `server.json`), if one runs; a server
  * under its private CA has this process trust that CA.
