@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync, realpathSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = dirname(dirname(realpathSync(fileURLToPath(import.meta.url))))
 const entry = join(root, 'src', 'cli', 'main.ts')
@@ -15,9 +15,14 @@ if (!node) {
   console.error(`slipway needs Node.js 24; run 'npm install' in ${root} (it installs Node 24 locally)`)
   process.exit(1)
 }
-const child = spawn(node, ['--disable-warning=ExperimentalWarning', entry, ...process.argv.slice(2)], { stdio: 'inherit' })
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
-child.on('exit', (code, signal) => {
-  if (signal) process.kill(process.pid, signal)
-  else process.exit(code ?? 1)
-})
+// Already on that Node: run the entry point here (one Node start, not two).
+if (realpathSync(node) === realpathSync(process.execPath)) {
+  await import(pathToFileURL(entry).href)
+} else {
+  const child = spawn(node, ['--disable-warning=ExperimentalWarning', entry, ...process.argv.slice(2)], { stdio: 'inherit' })
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal)
+    else process.exit(code ?? 1)
+  })
+}

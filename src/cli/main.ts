@@ -1,18 +1,5 @@
 import { parseArgs } from 'node:util'
-import { ConfigError } from '../config/config.ts'
-import { upCommand } from './commands/up.ts'
-import { serverCommand } from './commands/server.ts'
-import { envCommand } from './commands/env.ts'
-import { keysCommand } from './commands/keys.ts'
-import { buildCommand } from './commands/build.ts'
-import { logsCommand } from './commands/logs.ts'
-import { secretsCommand } from './commands/secrets.ts'
-import { notificationsCommand } from './commands/notifications.ts'
-import { agentCommand } from './commands/agent.ts'
-import { consoleCommand } from './commands/console.ts'
-import { auditCommand } from './commands/audit.ts'
-import { runnerCommand, runnersCommand } from './commands/runner.ts'
-import { caCommand } from './commands/ca.ts'
+import { ConfigError } from '../config/config-error.ts'
 import { trustCaBundleFile } from '../infra/tls/trust.ts'
 
 const USAGE = `Usage: slipway <command> [options]
@@ -152,35 +139,36 @@ async function main(argv: string[]): Promise<number> {
       return 2
     }
   }
+  // Each command's modules load when it runs: `slipway --help` or `slipway logs` need not load the server.
   switch (command) {
     case 'ca':
-      return caCommand(args)
+      return (await import('./commands/ca.ts')).caCommand(args)
     case 'up':
-      return upCommand(args)
+      return (await import('./commands/up.ts')).upCommand(args)
     case 'server':
-      return serverCommand(args)
+      return (await import('./commands/server.ts')).serverCommand(args)
     case 'env':
-      return envCommand(args)
+      return (await import('./commands/env.ts')).envCommand(args)
     case 'keys':
-      return keysCommand(args)
+      return (await import('./commands/keys.ts')).keysCommand(args)
     case 'build':
-      return buildCommand(args)
+      return (await import('./commands/build.ts')).buildCommand(args)
     case 'logs':
-      return logsCommand(args)
+      return (await import('./commands/logs.ts')).logsCommand(args)
     case 'secrets':
-      return secretsCommand(args)
+      return (await import('./commands/secrets.ts')).secretsCommand(args)
     case 'notifications':
-      return notificationsCommand(args)
+      return (await import('./commands/notifications.ts')).notificationsCommand(args)
     case 'agent':
-      return agentCommand(args)
+      return (await import('./commands/agent.ts')).agentCommand(args)
     case 'console':
-      return consoleCommand(args)
+      return (await import('./commands/console.ts')).consoleCommand(args)
     case 'audit':
-      return auditCommand(args)
+      return (await import('./commands/audit.ts')).auditCommand(args)
     case 'runner':
-      return runnerCommand(args)
+      return (await import('./commands/runner.ts')).runnerCommand(args)
     case 'runners':
-      return runnersCommand(args)
+      return (await import('./commands/runner.ts')).runnersCommand(args)
     default:
       process.stderr.write(`slipway: unknown command '${command}'\n\n${USAGE}`)
       return 2
