@@ -223,6 +223,21 @@ async function benchPushToExecution(under: ServerUnderTest = {}) {
   }
 }
 
+/**
+ * `slipway --help` and `slipway keys list` (a command that opens the data dir's store) as a user runs
+ * them (`bin/slipway.mjs` on the pinned Node), beside the floor `node -e 0` on the same Node.
+ */
+function benchCliStartup() {
+  const bin = path.join(ROOT, 'bin', 'slipway.mjs')
+  const dataDir = tempDir('bench-cli')
+  timeCommand(process.execPath, [bin, 'keys', 'create', '--data-dir', dataDir])
+  return {
+    help: stats(Array.from({ length: N }, () => timeCommand(process.execPath, [bin, '--help']))),
+    keysList: stats(Array.from({ length: N }, () => timeCommand(process.execPath, [bin, 'keys', 'list', '--data-dir', dataDir]))),
+    floorNode: stats(Array.from({ length: N }, () => timeCommand(process.execPath, ['-e', '0']))),
+  }
+}
+
 /** `BENCH_ONLY=build.host,builds.burst` runs only the sections whose names start with one of these. */
 const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter((s) => s !== '')
 const wanted = (name: string) => ONLY.length === 0 || ONLY.some((o) => name.startsWith(o))
@@ -230,6 +245,7 @@ const wanted = (name: string) => ONLY.length === 0 || ONLY.some((o) => name.star
 async function main() {
   const results: Record<string, unknown> = { at: new Date().toISOString(), runs: N, node: process.version, machine: { cpus: (await import('node:os')).cpus().length } }
   results['floor.bash'] = stats(Array.from({ length: N }, () => timeCommand('bash', ['-c', COMMANDS.join('; ')])))
+  if (wanted('cli')) results['cli.startup'] = benchCliStartup()
   if (wanted('build.host')) results['build.host'] = await benchExecutor('host', 'host')
   if (wanted('build.remote.host')) results['build.remote.host'] = await benchExecutor('host', 'host', {}, {})
   if (wanted('builds.burst')) results['builds.burst.twoRunners'] = await benchBuildBurst()

@@ -2,7 +2,7 @@ import path from 'node:path'
 import type { Store } from '../store.ts'
 import type { Database, Sql } from '../sql/sql.ts'
 import { openSqliteDatabase } from '../sql/sqlite-database.ts'
-import { openPostgresDatabase, type PostgresOptions } from '../sql/postgres-database.ts'
+import type { PostgresOptions } from '../sql/postgres-database.ts'
 import { migrate } from '../sql/migrate.ts'
 import { sqlAccessKeys } from './access-keys.ts'
 import { sqlRepositories } from './repositories.ts'
@@ -64,7 +64,8 @@ export async function openSqliteStore(dataDir: string): Promise<Store> {
 
 /** The scale-out store: PostgreSQL at `options.url`, migrated on open (once, whoever starts first). */
 export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
-  const db = await openPostgresDatabase(options)
+  // `pg` loads only for PostgreSQL.
+  const db = await (await import('../sql/postgres-database.ts')).openPostgresDatabase(options)
   try {
     await migrate(db)
   } catch (err) {
